@@ -1,0 +1,22 @@
+// Module entry: instance data and the export table. Each ops_*.cc registers its own functions.
+#include <napi.h>
+
+#include "binding/instance.h"
+
+namespace torchlet {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new InstanceData();
+  data->rng.Seed(0x5eed);
+  env.SetInstanceData(data);  // deleted by node-addon-api when the environment tears down
+  RegisterRuntime(env, exports);
+  RegisterTensorOps(env, exports);
+  RegisterNnOps(env, exports);
+  return exports;
+}
+
+}  // namespace torchlet
+
+// The macro token-pastes its second argument, so it needs an unqualified name.
+static Napi::Object InitTorchlet(Napi::Env env, Napi::Object exports) { return torchlet::Init(env, exports); }
+NODE_API_MODULE(torchlet, InitTorchlet)

@@ -1,0 +1,104 @@
+// Argument unpacking for the N-API boundary. The TS layer validates first and gives users the
+// friendly message; these checks are the last line that keeps a bad call from touching memory it
+// does not own. Every failure throws a JS error naming the op and the argument.
+#pragma once
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace torchlet {
+
+struct F32 {
+  float* data = nullptr;
+  int64_t length = 0;
+};
+
+struct I32 {
+  int32_t* data = nullptr;
+  int64_t length = 0;
+};
+
+[[noreturn]] inline void Fail(Napi::Env env, const char* op, const std::string& msg) {
+  throw Napi::RangeError::New(env, std::string("torchlet.") + op + ": " + msg);
+}
+
+inline void Require(Napi::Env env, bool ok, const char* op, const std::string& msg) {
+  if (!ok) Fail(env, op, msg);
+}
+
+inline F32 ArgF32(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, bool nullable = false) {
+  Napi::Value v = info[i];
+  if (nullable && (v.IsNull() || v.IsUndefined())) return F32{};
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(info.Env(), std::string("torchlet.") + op + ": " + name + " must be a Float32Array");
+  auto a = v.As<Napi::Float32Array>();
+  if (a.ArrayBuffer().ByteLength() == 0 && a.ElementLength() > 0)
+    Fail(info.Env(), op, std::string(name) + " has been disposed");
+  return F32{a.Data(), static_cast<int64_t>(a.ElementLength())};
+}
+
+inline I32 ArgI32(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, bool nullable = false) {
+  Napi::Value v = info[i];
+  if (nullable && (v.IsNull() || v.IsUndefined())) return I32{};
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw Napi::TypeError::New(info.Env(), std::string("torchlet.") + op + ": " + name + " must be an Int32Array");
+  auto a = v.As<Napi::Int32Array>();
+  return I32{a.Data(), static_cast<int64_t>(a.ElementLength())};
+}
+
+inline double ArgNumber(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name) {
+  if (!info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), std::string("torchlet.") + op + ": " + name + " must be a number");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+inline int64_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, int64_t lo = INT64_MIN,
+                      int64_t hi = INT64_MAX) {
+  const double d = ArgNumber(info, i, op, name);
+  const int64_t v = static_cast<int64_t>(d);
+  if (static_cast<double>(v) != d || v < lo || v > hi)
+    Fail(info.Env(), op, std::string(name) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                             "], got " + std::to_string(d));
+  return v;
+}
+
+inline bool ArgBool(const Napi::CallbackInfo& info, size_t i) { return info[i].ToBoolean().Value(); }
+
+// A shape: a JS array of non-negative integers.
+inline std::vector<int64_t> ArgShape(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name) {
+  if (!info[i].IsArray())
+    throw Napi::TypeError::New(info.Env(), std::string("torchlet.") + op + ": " + name + " must be an array");
+  auto arr = info[i].As<Napi::Array>();
+  std::vector<int64_t> out(arr.Length());
+  for (uint32_t k = 0; k < arr.Length(); ++k) {
+    Napi::Value e = arr.Get(k);
+    const double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
+    if (d < 0 || static_cast<double>(static_cast<int64_t>(d)) != d)
+      Fail(info.Env(), op, std::string(name) + "[" + std::to_string(k) + "] must be a non-negative integer");
+    out[k] = static_cast<int64_t>(d);
+  }
+  return out;
+}
+
+inline int64_t Numel(const std::vector<int64_t>& s) {
+  int64_t n = 1;
+  for (int64_t v : s) n *= v;
+  return n;
+}
+
+inline std::string ShapeStr(const std::vector<int64_t>& s) {
+  std::string r = "[";
+  for (size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
+  return r + "]";
+}
+
+// Checks a buffer holds exactly (or, with at_least, at least) n floats.
+inline void RequireLen(Napi::Env env, const char* op, const char* name, int64_t have, int64_t want, bool at_least = false) {
+  if (at_least ? have < want : have != want)
+    Fail(env, op, std::string(name) + " holds " + std::to_string(have) + " values, expected " +
+                      (at_least ? "at least " : "") + std::to_string(want));
+}
+
+}  // namespace torchlet

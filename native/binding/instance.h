@@ -1,0 +1,20 @@
+// Per-environment state (one per main thread or worker_thread), stored with napi_set_instance_data:
+// no process-global JS state, so the addon is safe to load in several worker_threads.
+#pragma once
+#include <napi.h>
+
+#include "core/random.h"
+
+namespace torchlet {
+
+struct InstanceData {
+  Rng rng;
+};
+
+inline InstanceData& Instance(Napi::Env env) { return *env.GetInstanceData<InstanceData>(); }
+
+void RegisterRuntime(Napi::Env env, Napi::Object exports);
+void RegisterTensorOps(Napi::Env env, Napi::Object exports);
+void RegisterNnOps(Napi::Env env, Napi::Object exports);
+
+}  // namespace torchlet

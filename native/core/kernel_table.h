@@ -1,0 +1,38 @@
+// The per-ISA kernel table: one instance per file in native/kernels/, chosen once at load.
+#pragma once
+#include <cstdint>
+
+namespace torchlet {
+
+struct KernelTable {
+  const char* name;
+  // y = f(x) elementwise over n items (op: UnaryOp).
+  void (*unary)(int op, const float* x, float* y, int64_t n);
+  // gx = gy * f'(x), given x and y = f(x).
+  void (*unary_backward)(int op, const float* x, const float* y, const float* gy, float* gx, int64_t n);
+  // y[i] = a[i*sa] op b[i*sb], sa and sb each 0 (broadcast one value) or 1 (op: BinaryOp).
+  void (*binary)(int op, const float* a, int sa, const float* b, int sb, float* y, int64_t n);
+  // Sum, max or min of n contiguous items.
+  float (*reduce_row)(int op, const float* x, int64_t n);
+  // acc[j] = acc[j] op x[j] for j < n (the strided-reduction inner step).
+  void (*reduce_accumulate)(int op, const float* x, float* acc, int64_t n);
+  // y = x * s over n items.
+  void (*scale)(const float* x, float s, float* y, int64_t n);
+  // Softmax (or log-softmax) of one contiguous row of n items.
+  void (*softmax_row)(const float* x, float* y, int64_t n, bool log);
+  // SGEMM micro-kernel over packed panels: C[MR x NR] (+)= Apanel[kc x MR]^T * Bpanel[kc x NR].
+  // ldc is C's row stride; accumulate=false overwrites C. Rows >= m / columns >= n are not stored.
+  void (*sgemm_ukernel)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
+                        bool accumulate);
+  int mr, nr;
+};
+
+const KernelTable& ScalarKernels();
+const KernelTable& Avx2Kernels();
+const KernelTable& Avx512Kernels();
+const KernelTable& NeonKernels();
+
+// The table for the active ISA (see cpu_features.h).
+const KernelTable& Kernels();
+
+}  // namespace torchlet

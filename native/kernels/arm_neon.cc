@@ -1,0 +1,25 @@
+// AArch64 NEON kernels (NEON is baseline there, so no target pragma is needed).
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "core/kernel_table.h"
+#include "core/ops.h"
+
+#if defined(__aarch64__) || defined(_M_ARM64)
+namespace torchlet {
+namespace neon {
+#include "kernels/elementwise_impl.h"
+
+static void SgemmUkernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n, bool acc) {
+  SgemmUkernelGeneric<8, 8>(kc, a, b, c, ldc, m, n, acc);
+}
+}  // namespace neon
+
+const KernelTable& NeonKernels() {
+  static const KernelTable t = {"neon", neon::Unary, neon::UnaryBackward, neon::Binary, neon::ReduceRow,
+                                neon::ReduceAccumulate, neon::Scale, neon::SoftmaxRow, neon::SgemmUkernel, 8, 8};
+  return t;
+}
+}  // namespace torchlet
+#endif

@@ -1,0 +1,25 @@
+// Portable kernels: the baseline every CPU runs, and the reference the other ISAs are tested against.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "core/kernel_table.h"
+#include "core/ops.h"
+
+namespace torchlet {
+namespace scalar {
+#include "kernels/elementwise_impl.h"
+
+static void SgemmUkernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n, bool acc) {
+  SgemmUkernelGeneric<4, 8>(kc, a, b, c, ldc, m, n, acc);
+}
+}  // namespace scalar
+
+const KernelTable& ScalarKernels() {
+  static const KernelTable t = {"scalar", scalar::Unary, scalar::UnaryBackward, scalar::Binary, scalar::ReduceRow,
+                                scalar::ReduceAccumulate, scalar::Scale, scalar::SoftmaxRow, scalar::SgemmUkernel,
+                                4, 8};
+  return t;
+}
+
+}  // namespace torchlet

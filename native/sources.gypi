@@ -1,0 +1,20 @@
+{
+  "sources": [
+    "binding/addon.cc",
+    "binding/ops_runtime.cc",
+    "binding/ops_tensor.cc",
+    "binding/ops_nn.cc",
+    "core/cpu_features.cc",
+    "core/dispatch.cc",
+    "core/elementwise.cc",
+    "core/gemm.cc",
+    "core/layout.cc",
+    "core/random.cc",
+    "core/reduce.cc",
+    "core/thread_pool.cc",
+    "kernels/generic.cc",
+    "kernels/x86_avx2.cc",
+    "kernels/x86_avx512.cc",
+    "kernels/arm_neon.cc"
+  ]
+}
