@@ -1,0 +1,108 @@
+/**
+ * The backward pass: orders the graph reachable from the root, runs each node once all gradients
+ * for its outputs have arrived, and accumulates into the `.grad` of leaves.
+ */
+import type { Tensor } from '../tensor';
+import { noGrad } from './grad-mode';
+import type { Node } from './node';
+
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again (PyTorch's `retain_graph`). */
+  retainGraph?: boolean;
+}
+
+function addGrads(a: Tensor | null, b: Tensor): Tensor {
+  return a === null ? b : a.add(b);
+}
+
+function runHooks(hooks: readonly ((g: Tensor) => Tensor | void | undefined)[], g: Tensor): Tensor {
+  for (const h of hooks) {
+    const r = h(g);
+    if (r !== undefined && r !== null) {
+      if (!sameShapeAs(r, g)) {
+        throw new Error(`hook returned a gradient of shape [${r.shape.join(', ')}], expected [${g.shape.join(', ')}]`);
+      }
+      g = r;
+    }
+  }
+  return g;
+}
+
+function sameShapeAs(a: Tensor, b: Tensor): boolean {
+  return a.shape.length === b.shape.length && a.shape.every((s, i) => s === b.shape[i]);
+}
+
+/** Runs backward from `root` with initial gradient `grad`. Gradients are not themselves recorded. */
+export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = {}): void {
+  const retain = !!opts.retainGraph;
+  noGrad(() => {
+    const leafGrads = new Map<Tensor, Tensor>();
+    if (root.gradFn === null) {
+      leafGrads.set(root, grad);
+    } else {
+      // Count, for every node, how many edges point at it, so it runs after all its consumers.
+      const deps = new Map<Node, number>();
+      const stack: Node[] = [root.gradFn];
+      const seen = new Set<Node>([root.gradFn]);
+      while (stack.length) {
+        const n = stack.pop()!;
+        for (const t of n.inputs) {
+          const next = t?.gradFn;
+          if (!next) continue;
+          deps.set(next, (deps.get(next) ?? 0) + 1);
+          if (!seen.has(next)) {
+            seen.add(next);
+            stack.push(next);
+          }
+        }
+      }
+      const pending = new Map<Node, (Tensor | null)[]>();
+      const slots = (n: Node) => {
+        let s = pending.get(n);
+        if (!s) pending.set(n, (s = new Array<Tensor | null>(n.numOutputs).fill(null)));
+        return s;
+      };
+      slots(root.gradFn)[root._outputIndex] = grad;
+      const ready: Node[] = [root.gradFn];
+      while (ready.length) {
+        const node = ready.pop()!;
+        let gradOutputs = pending.get(node) ?? new Array<Tensor | null>(node.numOutputs).fill(null);
+        pending.delete(node);
+        let gradInputs: (Tensor | null)[];
+        if (gradOutputs.every((g) => g === null)) {
+          // No gradient reached this node; it still counts as done for the nodes below it.
+          gradInputs = node.inputs.map(() => null);
+        } else {
+          gradOutputs = gradOutputs.map((g, i) =>
+            g && node.outputHooks[i].length ? runHooks(node.outputHooks[i], g) : g);
+          for (const h of node.preHooks) gradOutputs = h(gradOutputs) ?? gradOutputs;
+          gradInputs = node.apply(gradOutputs, retain);
+          for (const h of node.postHooks) gradInputs = h(gradInputs, gradOutputs) ?? gradInputs;
+        }
+        node.inputs.forEach((t, i) => {
+          if (!t) return;
+          const g = gradInputs[i];
+          if (t.gradFn === null) {
+            if (g) leafGrads.set(t, addGrads(leafGrads.get(t) ?? null, g));
+            return;
+          }
+          const next = t.gradFn;
+          if (g) {
+            const s = slots(next);
+            s[t._outputIndex] = addGrads(s[t._outputIndex], g);
+          }
+          const left = deps.get(next)! - 1;
+          deps.set(next, left);
+          if (left === 0) ready.push(next);
+        });
+      }
+    }
+    for (const [leaf, g] of leafGrads) {
+      const h = runHooks(leaf._hooks, g);
+      if (!leaf.requiresGrad) continue;
+      if (leaf.grad === null) leaf.grad = h.clone();
+      else leaf.grad.add_(h);
+    }
+  });
+}
+

@@ -1,0 +1,2 @@
+// Placeholder: TensorDataset, DataLoader, IDX reader go here.
+export {};

@@ -1,0 +1,11 @@
+/**
+ * `torch.nn.functional`: stateless ops with PyTorch's names and arguments (options objects carry
+ * PyTorch's keyword arguments in camelCase). Each is differentiable.
+ */
+export { relu, sigmoid, tanh, softmax, logSoftmax } from '../ops/activation';
+export { conv2d } from './conv';
+export { linear } from './linear';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from './pool';
+export { batchNorm } from './batchnorm';
+export { dropout } from './dropout';
+export { crossEntropy, nllLoss, mseLoss, l1Loss, binaryCrossEntropyWithLogits } from './loss';

@@ -1,0 +1,22 @@
+/**
+ * torchlet: PyTorch's `nn.Module` for Node.js.
+ *
+ * @example
+ * import * as torch from 'torchlet';
+ * const { nn } = torch;
+ * const model = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 2));
+ * const y = model(torch.randn(3, 4));   // callable: runs hooks around forward
+ */
+export { Tensor } from './tensor';
+export type { DType, NestedArray, TensorOrNumber } from './tensor';
+export * from './ops/creation';
+export * from './ops/torch-functions';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode';
+export { backend, setNumThreads, getNumThreads } from './runtime';
+export { save, load } from './io';
+import * as nn from './nn';
+import * as optim from './optim';
+import * as data from './data';
+export { nn, optim };
+/** `torch.utils.data`: datasets and loaders. */
+export const utils = { data };

@@ -1,0 +1,83 @@
+/**
+ * The only place the addon is loaded, and the whole native surface as one typed interface.
+ * Every function validates its arguments again in C++ (lengths, ranges), but the friendly error
+ * messages come from the TypeScript callers, which check shapes first.
+ * @internal
+ */
+import { join } from 'path';
+import load = require('node-gyp-build');
+
+/** Op codes; must match native/core/ops.h (checked by test/native/opcodes.test.ts). */
+export const UnaryOp = {
+  neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, square: 8, reciprocal: 9, sign: 10,
+} as const;
+export type UnaryOpName = keyof typeof UnaryOp;
+
+export const BinaryOp = {
+  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, eq: 7, gt: 8, lt: 9, ge: 10, le: 11, ne: 12,
+} as const;
+export type BinaryOpName = keyof typeof BinaryOp;
+
+export const ReduceOp = { sum: 0, mean: 1, max: 2, min: 3 } as const;
+
+type F32 = Float32Array;
+type Shape = readonly number[];
+
+export interface BackendInfo {
+  isa: string;
+  isaDetected: string;
+  isaSupported: string[];
+  isaNote: string;
+  threads: number;
+  hardwareConcurrency: number;
+  napiVersion: number;
+}
+
+export interface NativeBinding {
+  backend(): BackendInfo;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  manualSeed(seed: number): void;
+  detachBuffer(buffer: ArrayBufferLike): void;
+
+  unary(op: number, x: F32, out: F32): void;
+  unaryBackward(op: number, x: F32 | null, y: F32 | null, gradOut: F32, gradIn: F32): void;
+  binary(op: number, a: F32, aShape: Shape, b: F32, bShape: Shape, out: F32): void;
+  binaryScalar(op: number, a: F32, scalar: number, out: F32, reversed: boolean): void;
+  sumTo(grad: F32, gradShape: Shape, out: F32, outShape: Shape): void;
+  reduce(op: number, x: F32, outer: number, n: number, inner: number, out: F32): void;
+  argReduce(isMax: boolean, x: F32, outer: number, n: number, inner: number, values: F32, indices: Int32Array): void;
+  softmax(x: F32, outer: number, n: number, inner: number, out: F32, log: boolean): void;
+  softmaxBackward(y: F32, gradOut: F32, outer: number, n: number, inner: number, gradIn: F32, log: boolean): void;
+  permute(x: F32, shape: Shape, perm: Shape, out: F32): void;
+  copy2d(src: F32, srcOffset: number, srcStride: number, dst: F32, dstOffset: number, dstStride: number,
+    rows: number, cols: number): void;
+  gemm(batch: number, transA: boolean, transB: boolean, m: number, n: number, k: number, a: F32, strideA: number,
+    b: F32, strideB: number, c: F32, strideC: number, alpha: number, beta: number): void;
+  randUniform(out: F32, low: number, high: number): void;
+  randNormal(out: F32, mean: number, std: number): void;
+  bernoulli(out: F32, p: number, scale: number): void;
+  randperm(out: Int32Array): void;
+
+  // nn ops (native/binding/ops_nn.cc) are declared in lib/native-nn.ts.
+  [name: string]: unknown;
+}
+
+function loadBinding(): NativeBinding {
+  const root = join(__dirname, '..');
+  try {
+    return load(root) as NativeBinding;
+  } catch (err) {
+    const e = err as Error;
+    throw new Error(
+      `torchlet: could not load the native addon for platform=${process.platform} arch=${process.arch} ` +
+        `node=${process.versions.node} (N-API).\n  ${e.message}\n` +
+        'Possible solutions:\n' +
+        '  - reinstall: `npm install torchlet` (prebuilt binaries ship for linux-x64 glibc)\n' +
+        '  - build from source: `npm rebuild torchlet --build-from-source` (needs python3, make and a C++17 compiler)',
+    );
+  }
+}
+
+/** The loaded addon. */
+export const native: NativeBinding = loadBinding();

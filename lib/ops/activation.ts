@@ -1,0 +1,36 @@
+/** Activations and (log-)softmax; softmax subtracts the row max, so it never overflows. */
+import { record } from '../autograd/node';
+import { native } from '../native';
+import { normDim, splitAt } from '../shape';
+import { Tensor } from '../tensor';
+import { unary } from './elementwise';
+
+export const relu = (x: Tensor): Tensor => unary('relu', x, 'x');
+export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x, 'y');
+export const tanh = (x: Tensor): Tensor => unary('tanh', x, 'y');
+
+function softmaxImpl(x: Tensor, dim: number | undefined, log: boolean): Tensor {
+  const op = log ? 'logSoftmax' : 'softmax';
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor`);
+  if (dim === undefined || dim === null) {
+    throw new TypeError(`${op}: dim is required (implicit dim choice is deprecated in PyTorch), e.g. ${op}(x, -1)`);
+  }
+  const d = normDim(op, dim, x.dim());
+  const [outer, n, inner] = splitAt(x.shape, d);
+  const out = new Tensor(new Float32Array(x.numel()), x.shape);
+  native.softmax(x.storage, outer, n, inner, out.storage, log);
+  record(log ? 'LogSoftmaxBackward' : 'SoftmaxBackward', [x], [out], ([g]) => {
+    const gx = new Tensor(new Float32Array(x.numel()), x.shape);
+    native.softmaxBackward(out.storage, g!.storage, outer, n, inner, gx.storage, log);
+    return [gx];
+  });
+  return out;
+}
+
+export function softmax(x: Tensor, dim: number): Tensor {
+  return softmaxImpl(x, dim, false);
+}
+
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  return softmaxImpl(x, dim, true);
+}

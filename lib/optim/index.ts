@@ -1,0 +1,2 @@
+// Placeholder: optimisers and LR schedulers go here.
+export {};

@@ -1,0 +1,39 @@
+/** Runtime information and thread control. */
+import { native } from './native';
+
+export interface Backend {
+  /** torchlet's version. */
+  version: string;
+  /** The SIMD kernel set in use: 'avx512' | 'avx2' | 'neon' | 'scalar'. */
+  isa: string;
+  /** The best set this CPU supports, and every set it supports (for TORCHLET_ISA). */
+  isaDetected: string;
+  isaSupported: string[];
+  /** Set when TORCHLET_ISA asked for something that could not be honoured. */
+  isaNote: string;
+  /** Threads a native op uses (setNumThreads). */
+  threads: number;
+  napiVersion: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const pkg = require('../package.json') as { version: string };
+
+/** Version, SIMD ISA in use and thread count. TORCHLET_ISA=scalar|avx2|avx512 forces an ISA at load. */
+export function backend(): Backend {
+  const b = native.backend();
+  return {
+    version: pkg.version, isa: b.isa, isaDetected: b.isaDetected, isaSupported: b.isaSupported,
+    isaNote: b.isaNote, threads: b.threads, napiVersion: b.napiVersion,
+  };
+}
+
+/** Threads used by native ops, process-wide (like torch.set_num_threads). Default: the machine's cores. */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: n must be a positive integer, got ${n}`);
+  native.setNumThreads(n);
+}
+
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
