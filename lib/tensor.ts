@@ -37,6 +37,7 @@ export class Tensor {
   /** @internal Native operations in flight that read or write this tensor's storage. */
   _busy = 0;
   private _requiresGrad = false;
+  private readonly _numel: number;
 
   /** @internal Use `torch.tensor`, `torch.zeros`, ... to create tensors. */
   constructor(storage: Float32Array, shape: readonly number[]) {
@@ -44,13 +45,15 @@ export class Tensor {
       throw new RangeError(`Tensor: ${storage.length} values cannot have shape ${fmtShape(shape)}`);
     }
     this._storage = storage;
+    this._numel = storage.length;
     this.shape = Object.freeze([...shape]);
   }
 
   /** The contiguous float32 values (shared, not a copy). Throws once the tensor is disposed. */
   get storage(): Float32Array {
     const s = this._storage;
-    if (s === null || (s.buffer.byteLength === 0 && s.length !== 0)) {
+    // A detached buffer (dispose of this tensor or of a view sharing its storage) reads as length 0.
+    if (s === null || s.length !== this._numel) {
       throw new Error(`Tensor of shape ${fmtShape(this.shape)} has been disposed`);
     }
     return s;
@@ -206,7 +209,12 @@ export class Tensor {
     this._storage = null;
     this.grad = null;
     this._gradFn = null;
-    if (s && s.buffer.byteLength > 0) native.detachBuffer(s.buffer);
+    // Only a buffer this tensor's storage spans whole is freed: a view into a larger buffer (a file
+    // read, a Node Buffer pool slice) must not take its neighbours with it.
+    if (s && s.length > 0 && s.byteOffset === 0 && s.byteLength === s.buffer.byteLength &&
+        !(typeof SharedArrayBuffer !== 'undefined' && s.buffer instanceof SharedArrayBuffer)) {
+      native.detachBuffer(s.buffer);
+    }
   }
 
   [Symbol.dispose](): void {
