@@ -1,4 +1,3 @@
-// Placeholder: torch.save / torch.load (safetensors) are implemented by the training/IO owner.
-/* eslint-disable */
-export function save(..._args: any[]): any { throw new Error('save: not implemented yet'); }
-export function load(..._args: any[]): any { throw new Error('load: not implemented yet'); }
+/** `torch.save` / `torch.load`: weights in and out as safetensors. */
+export { save, load, loadMetadata, encode, decode, parseHeader } from './safetensors';
+export type { SaveOptions, SafetensorsInfo } from './safetensors';

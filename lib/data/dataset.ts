@@ -1,0 +1,203 @@
+/** `torch.utils.data`: Dataset, TensorDataset, DataLoader. */
+import { native } from '../native';
+import { fmtShape } from '../shape';
+import { Tensor } from '../tensor';
+import { stack } from '../ops/shape';
+
+/** A map-style dataset: `length` items addressed by index (PyTorch's `__len__`/`__getitem__`). */
+export interface Dataset<T> {
+  readonly length: number;
+  getItem(index: number): T;
+}
+
+/**
+ * A dataset of tensors sharing their first dimension; item `i` is `[t0[i], t1[i], ...]`.
+ * @example const ds = new TensorDataset(images, labels);
+ */
+export class TensorDataset implements Dataset<Tensor[]> {
+  readonly tensors: Tensor[];
+
+  constructor(...tensors: Tensor[]) {
+    if (tensors.length === 0) throw new Error('TensorDataset: needs at least one tensor');
+    tensors.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new TypeError(`TensorDataset: argument ${i} is not a Tensor`);
+      if (t.dim() === 0) throw new RangeError(`TensorDataset: tensor ${i} is a scalar; tensors need a first (sample) dimension`);
+    });
+    const n = tensors[0].shape[0];
+    tensors.forEach((t, i) => {
+      if (t.shape[0] !== n) {
+        throw new RangeError(`TensorDataset: size mismatch between tensors: tensor 0 has ${n} samples (shape ${fmtShape(tensors[0].shape)}), tensor ${i} has ${t.shape[0]} (shape ${fmtShape(t.shape)})`);
+      }
+    });
+    this.tensors = tensors;
+  }
+
+  get length(): number {
+    return this.tensors[0].shape[0];
+  }
+
+  getItem(index: number): Tensor[] {
+    checkIndex(index, this.length);
+    return this.tensors.map((t) => gatherRows(t, [index], false));
+  }
+
+  /** @internal Whole batch at once: one copy per row per tensor. */
+  _getBatch(indices: ArrayLike<number>): Tensor[] {
+    return this.tensors.map((t) => gatherRows(t, indices, true));
+  }
+}
+
+function checkIndex(index: number, n: number): void {
+  if (!Number.isInteger(index) || index < 0 || index >= n) {
+    throw new RangeError(`index ${index} is out of range for a dataset of ${n} items`);
+  }
+}
+
+/** Rows `indices` of `t` stacked (batched) or row `indices[0]` alone. */
+function gatherRows(t: Tensor, indices: ArrayLike<number>, batched: boolean): Tensor {
+  const rowShape = t.shape.slice(1);
+  let row = 1;
+  for (const s of rowShape) row *= s;
+  const src = t.storage;
+  const out = new Float32Array(indices.length * row);
+  for (let j = 0; j < indices.length; j++) {
+    const i = indices[j];
+    out.set(src.subarray(i * row, (i + 1) * row), j * row);
+  }
+  return new Tensor(out, batched ? [indices.length, ...rowShape] : rowShape);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Collated = any;
+
+/**
+ * PyTorch's default collate: tensors are stacked along a new first dim; numbers become a 1-D tensor;
+ * arrays (tuples) and plain objects are collated field by field.
+ */
+export function defaultCollate(batch: unknown[]): Collated {
+  if (batch.length === 0) throw new RangeError('defaultCollate: empty batch');
+  const first = batch[0];
+  if (first instanceof Tensor) return stack(batch as Tensor[], 0);
+  if (typeof first === 'number') return new Tensor(Float32Array.from(batch as number[]), [batch.length]);
+  if (Array.isArray(first)) {
+    const n = first.length;
+    for (const b of batch) {
+      if (!Array.isArray(b) || b.length !== n) throw new RangeError('defaultCollate: each element in the batch should be of equal size');
+    }
+    return first.map((_, k) => defaultCollate(batch.map((b) => (b as unknown[])[k])));
+  }
+  if (typeof first === 'object' && first !== null) {
+    const out: Record<string, Collated> = {};
+    for (const k of Object.keys(first)) out[k] = defaultCollate(batch.map((b) => (b as Record<string, unknown>)[k]));
+    return out;
+  }
+  return batch;
+}
+
+export interface DataLoaderOptions<T> {
+  /** Samples per batch (default 1). */
+  batchSize?: number;
+  /** Reshuffle at every epoch (every new iteration), seeded by `torch.manualSeed`. */
+  shuffle?: boolean;
+  /** Drop the last incomplete batch. */
+  dropLast?: boolean;
+  /** Merges a list of samples into a batch (default: stack tensors). */
+  collateFn?: (batch: T[]) => Collated;
+}
+
+/**
+ * Iterates a dataset in batches: `for (const [x, y] of loader) { ... }`. `loader.length` is the number
+ * of batches per epoch. With a TensorDataset and the default collate, each batch is gathered with one
+ * copy per row (no per-sample tensors).
+ * @example
+ * const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 64, shuffle: true });
+ * for (const [xb, yb] of loader) { ... }
+ */
+export class DataLoader<T = Tensor[]> implements Iterable<Collated> {
+  readonly dataset: Dataset<T> | readonly T[];
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+  private readonly collateFn: ((batch: T[]) => Collated) | null;
+
+  constructor(dataset: Dataset<T> | readonly T[], opts: DataLoaderOptions<T> = {}) {
+    if (!dataset || typeof (dataset as { length?: unknown }).length !== 'number') {
+      throw new TypeError('DataLoader: dataset must have a length and getItem(i) (or be an array)');
+    }
+    if (!Array.isArray(dataset) && typeof (dataset as Dataset<T>).getItem !== 'function') {
+      throw new TypeError('DataLoader: dataset must implement getItem(index)');
+    }
+    const bs = opts.batchSize ?? 1;
+    if (!Number.isInteger(bs) || bs <= 0) throw new RangeError(`DataLoader: batchSize should be a positive integer, got ${bs}`);
+    this.dataset = dataset;
+    this.batchSize = bs;
+    this.shuffle = !!opts.shuffle;
+    this.dropLast = !!opts.dropLast;
+    this.collateFn = opts.collateFn ?? null;
+  }
+
+  /** Number of batches in one pass. */
+  get length(): number {
+    const n = this.dataset.length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  private item(i: number): T {
+    return Array.isArray(this.dataset) ? (this.dataset as readonly T[])[i] : (this.dataset as Dataset<T>).getItem(i);
+  }
+
+  *[Symbol.iterator](): Iterator<Collated> {
+    const n = this.dataset.length;
+    let order: Int32Array;
+    if (this.shuffle) {
+      order = new Int32Array(n);
+      native.randperm(order);
+    } else {
+      order = new Int32Array(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+    }
+    const fast = this.collateFn === null && this.dataset instanceof TensorDataset;
+    for (let start = 0; start < n; start += this.batchSize) {
+      const end = Math.min(start + this.batchSize, n);
+      if (end - start < this.batchSize && this.dropLast) break;
+      const idx = order.subarray(start, end);
+      if (fast) {
+        yield (this.dataset as unknown as TensorDataset)._getBatch(idx);
+      } else {
+        const items: T[] = [];
+        for (const i of idx) items.push(this.item(i));
+        yield (this.collateFn ?? defaultCollate)(items);
+      }
+    }
+  }
+}
+
+/** Splits a dataset into non-overlapping subsets of the given lengths (random, seeded by torch.manualSeed). */
+export function randomSplit<T>(dataset: Dataset<T>, lengths: number[]): Subset<T>[] {
+  const total = lengths.reduce((a, b) => a + b, 0);
+  if (total !== dataset.length) {
+    throw new RangeError(`randomSplit: sum of input lengths (${total}) does not equal the length of the input dataset (${dataset.length})`);
+  }
+  const perm = new Int32Array(total);
+  native.randperm(perm);
+  let off = 0;
+  return lengths.map((l) => {
+    const s = new Subset(dataset, Array.from(perm.subarray(off, off + l)));
+    off += l;
+    return s;
+  });
+}
+
+/** The items of `dataset` at `indices`. */
+export class Subset<T> implements Dataset<T> {
+  constructor(readonly dataset: Dataset<T>, readonly indices: number[]) {}
+
+  get length(): number {
+    return this.indices.length;
+  }
+
+  getItem(i: number): T {
+    checkIndex(i, this.indices.length);
+    return this.dataset.getItem(this.indices[i]);
+  }
+}

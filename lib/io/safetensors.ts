@@ -1,0 +1,212 @@
+/**
+ * safetensors reader and writer (https://github.com/huggingface/safetensors): an 8-byte little-endian
+ * header length N, N bytes of JSON `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?}`,
+ * then the raw little-endian data, offsets relative to the end of the header.
+ */
+import { readFileSync, writeFileSync, renameSync } from 'fs';
+import { Tensor } from '../tensor';
+import { fmtShape } from '../shape';
+
+/** Bytes per element of each dtype torchlet can read. */
+const DTYPE_SIZE: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+
+/** Largest header we accept (the reference implementation's limit is 100 MB). */
+const MAX_HEADER = 100 * 1024 * 1024;
+
+export interface SaveOptions {
+  /** String-to-string metadata stored under `__metadata__`. */
+  metadata?: Record<string, string>;
+}
+
+/** The header of a safetensors file, validated. */
+export interface SafetensorsInfo {
+  metadata: Record<string, string> | null;
+  tensors: { name: string; dtype: string; shape: number[]; begin: number; end: number }[];
+  dataStart: number;
+}
+
+function fail(path: string, problem: string): never {
+  throw new Error(`torch.load: ${path} is not a valid safetensors file: ${problem}`);
+}
+
+/** Parses and validates the header of `buf` (the whole file). */
+export function parseHeader(buf: Uint8Array, path = '<buffer>'): SafetensorsInfo {
+  if (buf.length < 8) fail(path, `file is ${buf.length} bytes, shorter than the 8-byte header length`);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const hi = dv.getUint32(4, true), lo = dv.getUint32(0, true);
+  const n = hi * 2 ** 32 + lo;
+  if (n > MAX_HEADER) fail(path, `header length ${n} is too large (limit ${MAX_HEADER} bytes)`);
+  if (8 + n > buf.length) fail(path, `header length ${n} runs past the end of the ${buf.length}-byte file (truncated?)`);
+  let header: unknown;
+  const text = Buffer.from(buf.buffer, buf.byteOffset + 8, n).toString('utf8');
+  try {
+    header = JSON.parse(text);
+  } catch (e) {
+    fail(path, `header is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail(path, 'header is not a JSON object');
+  const dataLen = buf.length - 8 - n;
+  let metadata: Record<string, string> | null = null;
+  const tensors: SafetensorsInfo['tensors'] = [];
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(path, '__metadata__ is not an object');
+      metadata = {};
+      for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+        if (typeof v !== 'string') fail(path, `__metadata__.${k} is not a string`);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof info !== 'object' || info === null) fail(path, `entry "${name}" is not an object`);
+    const { dtype, shape, data_offsets: off } = info;
+    if (typeof dtype !== 'string' || !(dtype in DTYPE_SIZE)) {
+      fail(path, `tensor "${name}" has unknown or unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPE_SIZE).join(', ')})`);
+    }
+    if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
+      fail(path, `tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
+    }
+    if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isSafeInteger(o) && o >= 0) || off[0] > off[1]) {
+      fail(path, `tensor "${name}" has invalid data_offsets ${JSON.stringify(off)}`);
+    }
+    const [begin, end] = off as number[];
+    if (end > dataLen) {
+      fail(path, `tensor "${name}" data_offsets [${begin}, ${end}] run past the end of the data (${dataLen} bytes; truncated?)`);
+    }
+    let count = 1;
+    for (const s of shape as number[]) count *= s;
+    const want = count * DTYPE_SIZE[dtype];
+    if (want !== end - begin) {
+      fail(path, `tensor "${name}" of dtype ${dtype} and shape ${fmtShape(shape as number[])} needs ${want} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`);
+    }
+    tensors.push({ name, dtype, shape: [...(shape as number[])], begin, end });
+  }
+  return { metadata, tensors, dataStart: 8 + n };
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** Converts one tensor's bytes to float32. */
+function toFloat32(buf: Uint8Array, off: number, count: number, dtype: string): Float32Array {
+  const out = new Float32Array(count);
+  const bytes = buf.subarray(off, off + count * DTYPE_SIZE[dtype]);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  switch (dtype) {
+    case 'F32':
+      new Uint8Array(out.buffer).set(bytes);  // copy (the file may be unaligned); platform is little-endian
+      break;
+    case 'F16':
+      for (let i = 0; i < count; i++) out[i] = halfToFloat(dv.getUint16(2 * i, true));
+      break;
+    case 'BF16': {
+      const u = new Uint32Array(out.buffer);
+      for (let i = 0; i < count; i++) u[i] = dv.getUint16(2 * i, true) << 16;
+      break;
+    }
+    case 'F64':
+      for (let i = 0; i < count; i++) out[i] = dv.getFloat64(8 * i, true);
+      break;
+    case 'I64':
+      for (let i = 0; i < count; i++) out[i] = Number(dv.getBigInt64(8 * i, true));
+      break;
+    case 'I32':
+      for (let i = 0; i < count; i++) out[i] = dv.getInt32(4 * i, true);
+      break;
+    case 'I16':
+      for (let i = 0; i < count; i++) out[i] = dv.getInt16(2 * i, true);
+      break;
+    case 'I8':
+      for (let i = 0; i < count; i++) out[i] = dv.getInt8(i);
+      break;
+    case 'U8':
+    case 'BOOL':
+      for (let i = 0; i < count; i++) out[i] = bytes[i];
+      break;
+  }
+  return out;
+}
+
+/** Decodes a whole safetensors buffer into float32 tensors (insertion order as in the header). */
+export function decode(buf: Uint8Array, path = '<buffer>'): { tensors: Record<string, Tensor>; metadata: Record<string, string> | null } {
+  const info = parseHeader(buf, path);
+  const tensors: Record<string, Tensor> = {};
+  for (const t of info.tensors) {
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    tensors[t.name] = new Tensor(toFloat32(buf, info.dataStart + t.begin, count, t.dtype), t.shape);
+  }
+  return { tensors, metadata: info.metadata };
+}
+
+/** Encodes float32 tensors as a safetensors buffer (keys in the record's order; data 8-byte aligned). */
+export function encode(record: Record<string, Tensor>, opts: SaveOptions = {}): Buffer {
+  if (typeof record !== 'object' || record === null) throw new TypeError('torch.save: expected a record of tensors');
+  const header: Record<string, unknown> = {};
+  if (opts.metadata) {
+    for (const [k, v] of Object.entries(opts.metadata)) {
+      if (typeof v !== 'string') throw new TypeError(`torch.save: metadata value for "${k}" must be a string`);
+    }
+    header.__metadata__ = opts.metadata;
+  }
+  const entries = Object.entries(record);
+  let off = 0;
+  for (const [name, t] of entries) {
+    if (!(t instanceof Tensor)) throw new TypeError(`torch.save: value for "${name}" is not a Tensor`);
+    if (name === '__metadata__') throw new Error('torch.save: "__metadata__" is reserved and cannot be a tensor name');
+    const nbytes = t.numel() * 4;
+    header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [off, off + nbytes] };
+    off += nbytes;
+  }
+  let json = Buffer.from(JSON.stringify(header), 'utf8');
+  const pad = (8 - (json.length % 8)) % 8;
+  if (pad) json = Buffer.concat([json, Buffer.alloc(pad, 0x20)]);
+  const out = Buffer.alloc(8 + json.length + off);
+  out.writeBigUInt64LE(BigInt(json.length), 0);
+  json.copy(out, 8);
+  let pos = 8 + json.length;
+  for (const [, t] of entries) {
+    const s = t.storage;
+    out.set(new Uint8Array(s.buffer, s.byteOffset, s.byteLength), pos);
+    pos += s.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Writes a record of tensors as a safetensors file (float32), PyTorch's
+ * `safetensors.torch.save_file(state_dict, path)`. The file is written to a temporary name and renamed,
+ * so a crash never leaves a half-written file at `path`.
+ * @example torch.save(model.stateDict(), 'lenet.safetensors');
+ */
+export function save(record: Record<string, Tensor>, path: string, opts: SaveOptions = {}): void {
+  const buf = encode(record, opts);
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, buf);
+  renameSync(tmp, path);
+}
+
+/**
+ * Reads a safetensors file into `Record<string, Tensor>` (F32 as is; F16, BF16, F64, I64, I32, I16, I8,
+ * U8, BOOL converted to float32). A corrupt or truncated file throws an error naming the problem.
+ * @example model.loadStateDict(torch.load('lenet.safetensors'));
+ */
+export function load(path: string): Record<string, Tensor> {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw new Error(`torch.load: cannot read ${path}: ${(e as Error).message}`);
+  }
+  return decode(buf, path).tensors;
+}
+
+/** Reads only the `__metadata__` of a safetensors file (null when absent). */
+export function loadMetadata(path: string): Record<string, string> | null {
+  return parseHeader(readFileSync(path), path).metadata;
+}
