@@ -20,11 +20,21 @@ struct KernelTable {
   void (*scale)(const float* x, float s, float* y, int64_t n);
   // Softmax (or log-softmax) of one contiguous row of n items.
   void (*softmax_row)(const float* x, float* y, int64_t n, bool log);
-  // SGEMM micro-kernel over packed panels: C[MR x NR] (+)= Apanel[kc x MR]^T * Bpanel[kc x NR].
+  // SGEMM micro-kernel: C[m x n] (+)= Apanel^T * B, m <= MR, n <= NR. Apanel is packed [kc x MR]
+  // (column of MR values per k step). B row p is b + p*ldb (ldb == NR for a packed, zero-padded
+  // panel; the raw row stride of a row-major B otherwise: columns >= n are then never read).
   // ldc is C's row stride; accumulate=false overwrites C. Rows >= m / columns >= n are not stored.
-  void (*sgemm_ukernel)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
+  void (*sgemm_ukernel)(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m, int n,
                         bool accumulate);
   int mr, nr;
+  // Skinny GEMM for few rows with B given transposed (B is N x K): C[i][j] = alpha * dot(A_i, B_j)
+  // (+ beta * C[i][j]; beta == 0 overwrites), rows i < m, columns j < n.
+  void (*sgemm_dot)(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
+                    int64_t ldb, float beta, float* c, int64_t ldc);
+  // Max pooling over one H x W plane into OH x OW (out-of-range taps are skipped, as -inf padding).
+  // idx (nullable) receives the argmax as a flat index h*W + w into the plane (first max wins; NaN wins).
+  void (*maxpool2d_plane)(const float* x, int64_t h, int64_t w, float* y, int32_t* idx, int64_t oh, int64_t ow,
+                          int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw);
 };
 
 const KernelTable& ScalarKernels();

@@ -10,15 +10,18 @@
 namespace torchlet {
 namespace neon {
 #include "kernels/elementwise_impl.h"
+#include "kernels/nn_impl.h"
 
-static void SgemmUkernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n, bool acc) {
-  SgemmUkernelGeneric<8, 8>(kc, a, b, c, ldc, m, n, acc);
+static void SgemmUkernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m, int n,
+                         bool acc) {
+  SgemmUkernelGeneric<8, 8>(kc, a, b, ldb, c, ldc, m, n, acc);
 }
 }  // namespace neon
 
 const KernelTable& NeonKernels() {
   static const KernelTable t = {"neon", neon::Unary, neon::UnaryBackward, neon::Binary, neon::ReduceRow,
-                                neon::ReduceAccumulate, neon::Scale, neon::SoftmaxRow, neon::SgemmUkernel, 8, 8};
+                                neon::ReduceAccumulate, neon::Scale, neon::SoftmaxRow, neon::SgemmUkernel, 8, 8,
+                                neon::SgemmDotGeneric, neon::MaxPool2dPlane};
   return t;
 }
 }  // namespace torchlet

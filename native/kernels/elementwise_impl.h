@@ -233,25 +233,3 @@ static void SoftmaxRow(const float* x, float* y, int64_t n, bool log) {
     for (int64_t i = 0; i < n; ++i) y[i] *= inv;
   }
 }
-
-// Portable register-tiled SGEMM micro-kernel; the ISA files may replace it with intrinsics.
-template <int MR, int NR>
-static void SgemmUkernelGeneric(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
-                                bool accumulate) {
-  float acc[MR][NR];
-  for (int i = 0; i < MR; ++i)
-    for (int j = 0; j < NR; ++j) acc[i][j] = 0.0f;
-  for (int64_t p = 0; p < kc; ++p) {
-    const float* ap = a + p * MR;
-    const float* bp = b + p * NR;
-    for (int i = 0; i < MR; ++i) {
-      const float av = ap[i];
-      for (int j = 0; j < NR; ++j) acc[i][j] += av * bp[j];
-    }
-  }
-  for (int i = 0; i < m; ++i) {
-    float* cr = c + i * ldc;
-    if (accumulate) for (int j = 0; j < n; ++j) cr[j] += acc[i][j];
-    else for (int j = 0; j < n; ++j) cr[j] = acc[i][j];
-  }
-}

@@ -3,6 +3,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#endif
+
 #include "core/kernel_table.h"
 #include "core/ops.h"
 
@@ -17,9 +21,124 @@
 namespace torchlet {
 namespace avx2 {
 #include "kernels/elementwise_impl.h"
+#include "kernels/nn_impl.h"
 
-static void SgemmUkernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n, bool acc) {
-  SgemmUkernelGeneric<6, 16>(kc, a, b, c, ldc, m, n, acc);
+constexpr int kMr = 6, kNr = 16;
+
+static inline __m256i TailMask(int n) {
+  // lane l is enabled when l < n
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lanes);
+}
+
+// 6x16 register tile: 12 ymm accumulators, 2 for the B row, 1 broadcast.
+template <bool kFullN>
+static inline void Ukernel6x16(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
+                               int n, bool accumulate) {
+  __m256 c0[kMr], c1[kMr];
+#pragma GCC unroll 6
+  for (int i = 0; i < kMr; ++i) {
+    c0[i] = _mm256_setzero_ps();
+    c1[i] = _mm256_setzero_ps();
+  }
+  const __m256i m0 = TailMask(n), m1 = TailMask(n - 8);
+  for (int64_t p = 0; p < kc; ++p) {
+    __m256 b0, b1;
+    if (kFullN) {
+      b0 = _mm256_loadu_ps(b);
+      b1 = _mm256_loadu_ps(b + 8);
+    } else {
+      b0 = _mm256_maskload_ps(b, m0);
+      b1 = _mm256_maskload_ps(b + 8, m1);
+    }
+#pragma GCC unroll 6
+    for (int i = 0; i < kMr; ++i) {
+      const __m256 av = _mm256_broadcast_ss(a + i);
+      c0[i] = _mm256_fmadd_ps(av, b0, c0[i]);
+      c1[i] = _mm256_fmadd_ps(av, b1, c1[i]);
+    }
+    a += kMr;
+    b += ldb;
+  }
+#pragma GCC unroll 6
+  for (int i = 0; i < kMr; ++i) {
+    if (i < m) {
+      float* cr = c + i * ldc;
+      if (kFullN) {
+        if (accumulate) {
+          c0[i] = _mm256_add_ps(c0[i], _mm256_loadu_ps(cr));
+          c1[i] = _mm256_add_ps(c1[i], _mm256_loadu_ps(cr + 8));
+        }
+        _mm256_storeu_ps(cr, c0[i]);
+        _mm256_storeu_ps(cr + 8, c1[i]);
+      } else {
+        if (accumulate) {
+          c0[i] = _mm256_add_ps(c0[i], _mm256_maskload_ps(cr, m0));
+          c1[i] = _mm256_add_ps(c1[i], _mm256_maskload_ps(cr + 8, m1));
+        }
+        _mm256_maskstore_ps(cr, m0, c0[i]);
+        _mm256_maskstore_ps(cr + 8, m1, c1[i]);
+      }
+    }
+  }
+}
+
+static void SgemmUkernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m, int n,
+                         bool acc) {
+  if (n == kNr) Ukernel6x16<true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else Ukernel6x16<false>(kc, a, b, ldb, c, ldc, m, n, acc);
+}
+
+static inline float Hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+
+static void SgemmDot(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
+                     int64_t ldb, float beta, float* c, int64_t ldc) {
+  const int64_t kv = k & ~int64_t(7);
+  const __m256i tail = TailMask(static_cast<int>(k & 7));
+  const bool has_tail = (k & 7) != 0;
+  for (int64_t i = 0; i < m; ++i) {
+    const float* ar = a + i * lda;
+    float* cr = c + i * ldc;
+    int64_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const float* b0 = b + j * ldb;
+      const float* b1 = b0 + ldb;
+      const float* b2 = b1 + ldb;
+      const float* b3 = b2 + ldb;
+      __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+      int64_t p = 0;
+      for (; p < kv; p += 8) {
+        const __m256 av = _mm256_loadu_ps(ar + p);
+        s0 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b0 + p), s0);
+        s1 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b1 + p), s1);
+        s2 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b2 + p), s2);
+        s3 = _mm256_fmadd_ps(av, _mm256_loadu_ps(b3 + p), s3);
+      }
+      if (has_tail) {
+        const __m256 av = _mm256_maskload_ps(ar + p, tail);
+        s0 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b0 + p, tail), s0);
+        s1 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b1 + p, tail), s1);
+        s2 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b2 + p, tail), s2);
+        s3 = _mm256_fmadd_ps(av, _mm256_maskload_ps(b3 + p, tail), s3);
+      }
+      const float d[4] = {Hsum(s0), Hsum(s1), Hsum(s2), Hsum(s3)};
+      for (int q = 0; q < 4; ++q) cr[j + q] = beta == 0.0f ? alpha * d[q] : alpha * d[q] + beta * cr[j + q];
+    }
+    for (; j < n; ++j) {
+      const float* b0 = b + j * ldb;
+      __m256 s0 = _mm256_setzero_ps();
+      int64_t p = 0;
+      for (; p < kv; p += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(ar + p), _mm256_loadu_ps(b0 + p), s0);
+      if (has_tail) s0 = _mm256_fmadd_ps(_mm256_maskload_ps(ar + p, tail), _mm256_maskload_ps(b0 + p, tail), s0);
+      const float d = Hsum(s0);
+      cr[j] = beta == 0.0f ? alpha * d : alpha * d + beta * cr[j];
+    }
+  }
 }
 }  // namespace avx2
 }  // namespace torchlet
@@ -33,7 +152,8 @@ static void SgemmUkernel(int64_t kc, const float* a, const float* b, float* c, i
 namespace torchlet {
 const KernelTable& Avx2Kernels() {
   static const KernelTable t = {"avx2", avx2::Unary, avx2::UnaryBackward, avx2::Binary, avx2::ReduceRow,
-                                avx2::ReduceAccumulate, avx2::Scale, avx2::SoftmaxRow, avx2::SgemmUkernel, 6, 16};
+                                avx2::ReduceAccumulate, avx2::Scale, avx2::SoftmaxRow, avx2::SgemmUkernel,
+                                avx2::kMr, avx2::kNr, avx2::SgemmDot, avx2::MaxPool2dPlane};
   return t;
 }
 }  // namespace torchlet

@@ -3,6 +3,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#endif
+
 #include "core/kernel_table.h"
 #include "core/ops.h"
 
@@ -17,9 +21,115 @@
 namespace torchlet {
 namespace avx512 {
 #include "kernels/elementwise_impl.h"
+#include "kernels/nn_impl.h"
 
-static void SgemmUkernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n, bool acc) {
-  SgemmUkernelGeneric<8, 32>(kc, a, b, c, ldc, m, n, acc);
+constexpr int kMr = 14, kNr = 32;
+
+static inline __mmask16 TailMask(int n) { return n >= 16 ? static_cast<__mmask16>(0xFFFF) : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1); }
+
+// 14x32 register tile: 28 zmm accumulators, 2 zmm for the B row, A values broadcast from memory
+// (folded into the FMA). N tails use masked loads/stores; M tails skip rows.
+template <bool kFullN>
+static inline void Ukernel14x32(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
+                                int n, bool accumulate) {
+  __m512 c0[kMr], c1[kMr];
+#pragma GCC unroll 14
+  for (int i = 0; i < kMr; ++i) {
+    c0[i] = _mm512_setzero_ps();
+    c1[i] = _mm512_setzero_ps();
+  }
+  const __mmask16 m0 = TailMask(n), m1 = TailMask(n - 16);
+  for (int64_t p = 0; p < kc; ++p) {
+    __m512 b0, b1;
+    if (kFullN) {
+      b0 = _mm512_loadu_ps(b);
+      b1 = _mm512_loadu_ps(b + 16);
+    } else {
+      b0 = _mm512_maskz_loadu_ps(m0, b);
+      b1 = _mm512_maskz_loadu_ps(m1, b + 16);
+    }
+#pragma GCC unroll 14
+    for (int i = 0; i < kMr; ++i) {
+      const __m512 av = _mm512_set1_ps(a[i]);
+      c0[i] = _mm512_fmadd_ps(av, b0, c0[i]);
+      c1[i] = _mm512_fmadd_ps(av, b1, c1[i]);
+    }
+    a += kMr;
+    b += ldb;
+  }
+#pragma GCC unroll 14
+  for (int i = 0; i < kMr; ++i) {
+    if (i < m) {
+      float* cr = c + i * ldc;
+      if (kFullN) {
+        if (accumulate) {
+          c0[i] = _mm512_add_ps(c0[i], _mm512_loadu_ps(cr));
+          c1[i] = _mm512_add_ps(c1[i], _mm512_loadu_ps(cr + 16));
+        }
+        _mm512_storeu_ps(cr, c0[i]);
+        _mm512_storeu_ps(cr + 16, c1[i]);
+      } else {
+        if (accumulate) {
+          c0[i] = _mm512_add_ps(c0[i], _mm512_maskz_loadu_ps(m0, cr));
+          c1[i] = _mm512_add_ps(c1[i], _mm512_maskz_loadu_ps(m1, cr + 16));
+        }
+        _mm512_mask_storeu_ps(cr, m0, c0[i]);
+        _mm512_mask_storeu_ps(cr + 16, m1, c1[i]);
+      }
+    }
+  }
+}
+
+static void SgemmUkernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m, int n,
+                         bool acc) {
+  if (n == kNr) Ukernel14x32<true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else Ukernel14x32<false>(kc, a, b, ldb, c, ldc, m, n, acc);
+}
+
+// Skinny GEMM with B transposed: four output columns at a time share each A load.
+static void SgemmDot(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
+                     int64_t ldb, float beta, float* c, int64_t ldc) {
+  const __mmask16 tail = TailMask(static_cast<int>(k & 15));
+  const int64_t kv = k & ~int64_t(15);
+  for (int64_t i = 0; i < m; ++i) {
+    const float* ar = a + i * lda;
+    float* cr = c + i * ldc;
+    int64_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const float* b0 = b + j * ldb;
+      const float* b1 = b0 + ldb;
+      const float* b2 = b1 + ldb;
+      const float* b3 = b2 + ldb;
+      __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+      int64_t p = 0;
+      for (; p < kv; p += 16) {
+        const __m512 av = _mm512_loadu_ps(ar + p);
+        s0 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b0 + p), s0);
+        s1 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b1 + p), s1);
+        s2 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b2 + p), s2);
+        s3 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b3 + p), s3);
+      }
+      if (tail) {
+        const __m512 av = _mm512_maskz_loadu_ps(tail, ar + p);
+        s0 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b0 + p), s0);
+        s1 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b1 + p), s1);
+        s2 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b2 + p), s2);
+        s3 = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b3 + p), s3);
+      }
+      const float d[4] = {_mm512_reduce_add_ps(s0), _mm512_reduce_add_ps(s1), _mm512_reduce_add_ps(s2),
+                          _mm512_reduce_add_ps(s3)};
+      for (int q = 0; q < 4; ++q) cr[j + q] = beta == 0.0f ? alpha * d[q] : alpha * d[q] + beta * cr[j + q];
+    }
+    for (; j < n; ++j) {
+      const float* b0 = b + j * ldb;
+      __m512 s0 = _mm512_setzero_ps();
+      int64_t p = 0;
+      for (; p < kv; p += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(ar + p), _mm512_loadu_ps(b0 + p), s0);
+      if (tail) s0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, ar + p), _mm512_maskz_loadu_ps(tail, b0 + p), s0);
+      const float d = _mm512_reduce_add_ps(s0);
+      cr[j] = beta == 0.0f ? alpha * d : alpha * d + beta * cr[j];
+    }
+  }
 }
 }  // namespace avx512
 }  // namespace torchlet
@@ -33,7 +143,8 @@ static void SgemmUkernel(int64_t kc, const float* a, const float* b, float* c, i
 namespace torchlet {
 const KernelTable& Avx512Kernels() {
   static const KernelTable t = {"avx512", avx512::Unary, avx512::UnaryBackward, avx512::Binary, avx512::ReduceRow,
-                                avx512::ReduceAccumulate, avx512::Scale, avx512::SoftmaxRow, avx512::SgemmUkernel, 8, 32};
+                                avx512::ReduceAccumulate, avx512::Scale, avx512::SoftmaxRow, avx512::SgemmUkernel,
+                                avx512::kMr, avx512::kNr, avx512::SgemmDot, avx512::MaxPool2dPlane};
   return t;
 }
 }  // namespace torchlet

@@ -1,0 +1,130 @@
+// GEMM and NN kernels written once as plain loops (the portable path, and the tails / fallbacks of
+// the intrinsics paths) and compiled per ISA: each native/kernels/<isa>.cc includes this file
+// inside its own namespace after its target pragma. Only <cstdint>/<cstring>/<cmath> may be used
+// (see elementwise_impl.h for why no std:: templates are instantiated here).
+
+// Register-tiled SGEMM micro-kernel over a packed A panel [kc x MR] and a B panel with row stride
+// ldb (see KernelTable::sgemm_ukernel). Columns >= n of B are never read.
+template <int MR, int NR>
+static void SgemmUkernelGeneric(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
+                                int n, bool accumulate) {
+  float acc[MR][NR];
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) acc[i][j] = 0.0f;
+  if (n == NR) {
+    for (int64_t p = 0; p < kc; ++p) {
+      const float* ap = a + p * MR;
+      const float* bp = b + p * ldb;
+      for (int i = 0; i < MR; ++i) {
+        const float av = ap[i];
+        for (int j = 0; j < NR; ++j) acc[i][j] += av * bp[j];
+      }
+    }
+  } else {
+    for (int64_t p = 0; p < kc; ++p) {
+      const float* ap = a + p * MR;
+      const float* bp = b + p * ldb;
+      for (int i = 0; i < MR; ++i) {
+        const float av = ap[i];
+        for (int j = 0; j < n; ++j) acc[i][j] += av * bp[j];
+      }
+    }
+  }
+  for (int i = 0; i < m; ++i) {
+    float* cr = c + i * ldc;
+    if (accumulate) for (int j = 0; j < n; ++j) cr[j] += acc[i][j];
+    else for (int j = 0; j < n; ++j) cr[j] = acc[i][j];
+  }
+}
+
+static inline float DotGeneric(const float* x, const float* y, int64_t k) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t p = 0;
+  for (; p + 8 <= k; p += 8)
+    for (int j = 0; j < 8; ++j) acc[j] += x[p + j] * y[p + j];
+  float s = 0;
+  for (; p < k; ++p) s += x[p] * y[p];
+  return s + ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+static inline void SgemmDotGeneric(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
+                            int64_t ldb, float beta, float* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      const float d = alpha * DotGeneric(a + i * lda, b + j * ldb, k);
+      float* cp = c + i * ldc + j;
+      *cp = beta == 0.0f ? d : d + beta * *cp;
+    }
+}
+
+// Max pooling of one plane (see KernelTable::maxpool2d_plane). PyTorch's order: taps row-major,
+// a later tap replaces the running max when strictly greater or NaN.
+static void MaxPool2dPlane(const float* x, int64_t h, int64_t w, float* y, int32_t* idx, int64_t oh, int64_t ow,
+                           int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 && 2 * ow <= w &&
+      2 * oh <= h) {
+    // The common 2x2/2 case: branch-free so it vectorizes.
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      const float* r0 = x + 2 * oy * w;
+      const float* r1 = r0 + w;
+      float* yr = y + oy * ow;
+      if (idx) {
+        int32_t* ir = idx + oy * ow;
+        const int32_t base = static_cast<int32_t>(2 * oy * w);
+        const int32_t wi = static_cast<int32_t>(w);
+        for (int64_t ox = 0; ox < ow; ++ox) {
+          const float a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1];
+          float m = a;
+          int32_t k = 0;
+          bool t = (b > m) | (b != b);
+          m = t ? b : m; k = t ? 1 : k;
+          t = (c > m) | (c != c);
+          m = t ? c : m; k = t ? wi : k;
+          t = (d > m) | (d != d);
+          m = t ? d : m; k = t ? wi + 1 : k;
+          yr[ox] = m;
+          ir[ox] = base + 2 * static_cast<int32_t>(ox) + k;
+        }
+      } else {
+        for (int64_t ox = 0; ox < ow; ++ox) {
+          const float a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1];
+          float m = a;
+          m = ((b > m) | (b != b)) ? b : m;
+          m = ((c > m) | (c != c)) ? c : m;
+          m = ((d > m) | (d != d)) ? d : m;
+          yr[ox] = m;
+        }
+      }
+    }
+    return;
+  }
+  const float ninf = -BitsToFloat(0x7f800000);
+  for (int64_t oy = 0; oy < oh; ++oy) {
+    int64_t y0 = oy * sh - ph;
+    int64_t ky0 = 0;
+    while (y0 + ky0 * dh < 0) ++ky0;
+    for (int64_t ox = 0; ox < ow; ++ox) {
+      int64_t x0 = ox * sw - pw;
+      int64_t kx0 = 0;
+      while (x0 + kx0 * dw < 0) ++kx0;
+      float m = ninf;
+      int64_t best = (y0 + ky0 * dh) * w + (x0 + kx0 * dw);
+      for (int64_t ky = ky0; ky < kh; ++ky) {
+        const int64_t yy = y0 + ky * dh;
+        if (yy >= h) break;
+        const float* row = x + yy * w;
+        for (int64_t kx = kx0; kx < kw; ++kx) {
+          const int64_t xx = x0 + kx * dw;
+          if (xx >= w) break;
+          const float v = row[xx];
+          if (v > m || v != v) {
+            m = v;
+            best = yy * w + xx;
+          }
+        }
+      }
+      y[oy * ow + ox] = m;
+      if (idx) idx[oy * ow + ox] = static_cast<int32_t>(best);
+    }
+  }
+}
