@@ -1,4 +1,37 @@
-// Placeholder: the nn.Module owner replaces this barrel (keep the functional/init/loss exports).
+/**
+ * `torch.nn`: Module, Parameter, hooks, layers, containers, losses, `functional` and `init`.
+ */
 import * as functional from '../functional';
-export { functional };
+import * as init from './init';
+export { functional, init };
+export { Module, IncompatibleKeys, KeyError } from './module';
+export type { StateDictOptions, NamedMembersOptions } from './module';
+export { Parameter } from './parameter';
+export {
+  RemovableHandle,
+  registerModuleForwardPreHook,
+  registerModuleForwardHook,
+  registerModuleFullBackwardPreHook,
+  registerModuleFullBackwardHook,
+} from './hooks';
+export type {
+  ForwardPreHook,
+  ForwardHook,
+  BackwardPreHook,
+  BackwardHook,
+  ForwardHookOptions,
+  PrependOption,
+  Grads,
+} from './hooks';
+export { Sequential, ModuleList, ModuleDict } from './modules/container';
+export { Linear, Identity } from './modules/linear';
+export { Conv2d } from './modules/conv';
+export type { Conv2dOptions } from './modules/conv';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from './modules/pooling';
+export type { MaxPool2dOptions, AvgPool2dOptions } from './modules/pooling';
+export { BatchNorm2d } from './modules/batchnorm';
+export type { BatchNorm2dOptions } from './modules/batchnorm';
+export { Dropout } from './modules/dropout';
+export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax } from './modules/activation';
+export { Flatten } from './modules/flatten';
 export * from './modules/loss';
