@@ -1,6 +1,174 @@
-// Placeholder: implemented by its owner (see the issue); exports fixed so lib/index.ts compiles.
-/* eslint-disable */
-export function maxPool2d(..._args: any[]): any { throw new Error('maxPool2d: not implemented yet'); }
-export function avgPool2d(..._args: any[]): any { throw new Error('avgPool2d: not implemented yet'); }
-export function adaptiveAvgPool2d(..._args: any[]): any { throw new Error('adaptiveAvgPool2d: not implemented yet'); }
-export function adaptiveMaxPool2d(..._args: any[]): any { throw new Error('adaptiveMaxPool2d: not implemented yet'); }
+/**
+ * 2-D pooling: `F.maxPool2d`, `F.avgPool2d`, `F.adaptiveAvgPool2d`, `F.adaptiveMaxPool2d`, on NCHW
+ * or unbatched CHW input, with PyTorch's output-size rules (ceilMode, padding, dilation). Max
+ * pooling keeps the argmax (Int32Array) of each window for its backward.
+ */
+import { needsGrad, record } from '../autograd/node';
+import { nnNative } from '../native-nn';
+import { fmtShape } from '../shape';
+import { Tensor } from '../tensor';
+import { checkOptions, checkTensor, nchw, pair, Size2 } from './nn-util';
+
+export interface MaxPool2dOptions {
+  stride?: Size2 | null;
+  padding?: Size2;
+  dilation?: Size2;
+  ceilMode?: boolean;
+  returnIndices?: boolean;
+}
+
+export interface AvgPool2dOptions {
+  stride?: Size2 | null;
+  padding?: Size2;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+
+function outSize(inSize: number, k: number, pad: number, stride: number, dil: number, ceil: boolean): number {
+  let o = Math.floor((inSize + 2 * pad - dil * (k - 1) - 1 + (ceil ? stride - 1 : 0)) / stride) + 1;
+  if (ceil && (o - 1) * stride >= inSize + pad) o--;
+  return o;
+}
+
+interface PoolGeom {
+  n: number; c: number; h: number; w: number; oh: number; ow: number; batched: boolean;
+  kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
+}
+
+function poolGeom(op: string, x: Tensor, kernelSize: Size2, stride: Size2 | null | undefined, padding: Size2 | undefined,
+  dilation: Size2 | undefined, ceilMode: boolean): PoolGeom {
+  const { n, c, h, w, batched } = nchw(op, x);
+  const [kh, kw] = pair(op, 'kernelSize', kernelSize, 1);
+  const noStride = stride === undefined || stride === null || (Array.isArray(stride) && stride.length === 0);
+  const [sh, sw] = noStride ? [kh, kw] : pair(op, 'stride', stride, 1);
+  const [ph, pw] = pair(op, 'padding', padding ?? 0, 0);
+  const [dh, dw] = pair(op, 'dilation', dilation ?? 1, 1);
+  if (ph > kh / 2 || pw > kw / 2) {
+    throw new RangeError(
+      `${op}: pad should be at most half of kernel size, but got padding [${ph}, ${pw}] for kernelSize [${kh}, ${kw}]`,
+    );
+  }
+  if (h === 0 || w === 0) throw new RangeError(`${op}: expected non-empty spatial dims, got input${fmtShape(x.shape)}`);
+  const oh = outSize(h, kh, ph, sh, dh, ceilMode), ow = outSize(w, kw, pw, sw, dw, ceilMode);
+  if (oh < 1 || ow < 1) {
+    throw new RangeError(
+      `${op}: given input${fmtShape(x.shape)}, the calculated output size [${oh}, ${ow}] is too small ` +
+        `(kernelSize [${kh}, ${kw}], stride [${sh}, ${sw}], padding [${ph}, ${pw}], dilation [${dh}, ${dw}])`,
+    );
+  }
+  return { n, c, h, w, oh, ow, batched, kh, kw, sh, sw, ph, pw, dh, dw };
+}
+
+const outShapeOf = (g: { n: number; c: number; oh: number; ow: number; batched: boolean }) =>
+  g.batched ? [g.n, g.c, g.oh, g.ow] : [g.c, g.oh, g.ow];
+
+/** `F.maxPool2d(x, kernelSize, { stride, padding, dilation, ceilMode, returnIndices })`. */
+export function maxPool2d(x: Tensor, kernelSize: Size2, opts?: MaxPool2dOptions & { returnIndices?: false }): Tensor;
+export function maxPool2d(x: Tensor, kernelSize: Size2, opts: MaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool2d(x: Tensor, kernelSize: Size2, opts?: MaxPool2dOptions): Tensor | [Tensor, Tensor];
+export function maxPool2d(x: Tensor, kernelSize: Size2, opts: MaxPool2dOptions = {}): Tensor | [Tensor, Tensor] {
+  const op = 'maxPool2d';
+  checkTensor(op, x, 'input');
+  opts = opts ?? {};
+  checkOptions(op, opts, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']);
+  const g = poolGeom(op, x, kernelSize, opts.stride, opts.padding, opts.dilation, !!opts.ceilMode);
+  const planes = g.n * g.c;
+  const params = [planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, 0, 0];
+  const shape = outShapeOf(g);
+  const out = new Tensor(new Float32Array(planes * g.oh * g.ow), shape);
+  const keep = needsGrad(x) || !!opts.returnIndices;
+  const idx = keep ? new Int32Array(out.numel()) : null;
+  nnNative.maxPool2d(x.storage, params, out.storage, idx);
+  record('MaxPool2DWithIndicesBackward0', [x], [out], ([gy]) => {
+    const gx = new Tensor(new Float32Array(x.numel()), x.shape);
+    nnNative.maxPool2dBackward(gy!.storage, idx!, planes, g.h * g.w, gx.storage);
+    return [gx];
+  });
+  if (opts.returnIndices) return [out, new Tensor(Float32Array.from(idx!), shape)];
+  return out;
+}
+
+/** `F.avgPool2d(x, kernelSize, { stride, padding, ceilMode, countIncludePad, divisorOverride })`. */
+export function avgPool2d(x: Tensor, kernelSize: Size2, opts: AvgPool2dOptions = {}): Tensor {
+  const op = 'avgPool2d';
+  checkTensor(op, x, 'input');
+  opts = opts ?? {};
+  checkOptions(op, opts, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
+  const g = poolGeom(op, x, kernelSize, opts.stride, opts.padding, 1, !!opts.ceilMode);
+  const div = opts.divisorOverride ?? 0;
+  if (opts.divisorOverride !== undefined && opts.divisorOverride !== null &&
+    (typeof div !== 'number' || !Number.isInteger(div) || div === 0)) {
+    throw new RangeError(`${op}: divisorOverride must be a non-zero integer, got ${JSON.stringify(opts.divisorOverride)}`);
+  }
+  if (div < 0) throw new RangeError(`${op}: divisorOverride must be positive, got ${div}`);
+  const planes = g.n * g.c;
+  const params = [planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, 1, 1,
+    opts.countIncludePad === false ? 0 : 1, div];
+  const out = new Tensor(new Float32Array(planes * g.oh * g.ow), outShapeOf(g));
+  nnNative.avgPool2d(x.storage, params, out.storage);
+  record('AvgPool2DBackward0', [x], [out], ([gy]) => {
+    const gx = new Tensor(new Float32Array(x.numel()), x.shape);
+    nnNative.avgPool2dBackward(gy!.storage, params, gx.storage);
+    return [gx];
+  });
+  return out;
+}
+
+type AdaptiveSize = number | null | readonly (number | null)[];
+
+function adaptiveGeom(op: string, x: Tensor, outputSize: AdaptiveSize) {
+  const { n, c, h, w, batched } = nchw(op, x);
+  let req: (number | null)[];
+  if (typeof outputSize === 'number' || outputSize === null) req = [outputSize, outputSize];
+  else if (Array.isArray(outputSize) && outputSize.length === 2) req = [outputSize[0], outputSize[1]];
+  else throw new RangeError(`${op}: outputSize must be a number or a pair (entries may be null), got ${JSON.stringify(outputSize)}`);
+  const oh = req[0] ?? h, ow = req[1] ?? w;
+  for (const v of [oh, ow]) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+      throw new RangeError(`${op}: outputSize entries must be positive integers or null, got ${JSON.stringify(outputSize)}`);
+    }
+  }
+  if (h === 0 || w === 0) throw new RangeError(`${op}: expected non-empty spatial dims, got input${fmtShape(x.shape)}`);
+  return { n, c, h, w, oh, ow, batched, params: [n * c, h, w, oh, ow] };
+}
+
+/** `F.adaptiveAvgPool2d(x, outputSize)`; null entries keep the input size. */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
+  const op = 'adaptiveAvgPool2d';
+  checkTensor(op, x, 'input');
+  const g = adaptiveGeom(op, x, outputSize);
+  const out = new Tensor(new Float32Array(g.n * g.c * g.oh * g.ow), outShapeOf(g));
+  nnNative.adaptiveAvgPool2d(x.storage, g.params, out.storage);
+  record('AdaptiveAvgPool2DBackward0', [x], [out], ([gy]) => {
+    const gx = new Tensor(new Float32Array(x.numel()), x.shape);
+    nnNative.adaptiveAvgPool2dBackward(gy!.storage, g.params, gx.storage);
+    return [gx];
+  });
+  return out;
+}
+
+type ReturnIndices = boolean | { returnIndices?: boolean };
+
+/** `F.adaptiveMaxPool2d(x, outputSize, { returnIndices })` (a bare boolean also works, PyTorch's positional form). */
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, opts?: false | { returnIndices?: false }): Tensor;
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, opts: true | { returnIndices: true }): [Tensor, Tensor];
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, opts?: ReturnIndices): Tensor | [Tensor, Tensor];
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, opts: ReturnIndices = false): Tensor | [Tensor, Tensor] {
+  const op = 'adaptiveMaxPool2d';
+  checkTensor(op, x, 'input');
+  if (typeof opts === 'object' && opts !== null) checkOptions(op, opts, ['returnIndices']);
+  const returnIndices = typeof opts === 'object' && opts !== null ? !!opts.returnIndices : !!opts;
+  const g = adaptiveGeom(op, x, outputSize);
+  const shape = outShapeOf(g);
+  const out = new Tensor(new Float32Array(g.n * g.c * g.oh * g.ow), shape);
+  const idx = new Int32Array(out.numel());
+  nnNative.adaptiveMaxPool2d(x.storage, g.params, out.storage, idx);
+  record('AdaptiveMaxPool2DBackward0', [x], [out], ([gy]) => {
+    const gx = new Tensor(new Float32Array(x.numel()), x.shape);
+    nnNative.maxPool2dBackward(gy!.storage, idx, g.n * g.c, g.h * g.w, gx.storage);
+    return [gx];
+  });
+  if (returnIndices) return [out, new Tensor(Float32Array.from(idx), shape)];
+  return out;
+}
