@@ -11,6 +11,7 @@ export { Tensor } from './tensor';
 export type { DType, NestedArray, TensorOrNumber } from './tensor';
 export * from './ops/creation';
 export * from './ops/torch-functions';
+export { matmulAsync } from './ops/async';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode';
 export { backend, setNumThreads, getNumThreads } from './runtime';
 export { save, load } from './io';

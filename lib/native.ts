@@ -43,6 +43,8 @@ export interface NativeBinding {
   unary(op: number, x: F32, out: F32): void;
   unaryBackward(op: number, x: F32 | null, y: F32 | null, gradOut: F32, gradIn: F32): void;
   binary(op: number, a: F32, aShape: Shape, b: F32, bShape: Shape, out: F32): void;
+  /** binary() for two operands of the same shape (no shape arrays to unpack). */
+  binarySame(op: number, a: F32, b: F32, out: F32): void;
   binaryScalar(op: number, a: F32, scalar: number, out: F32, reversed: boolean): void;
   sumTo(grad: F32, gradShape: Shape, out: F32, outShape: Shape): void;
   reduce(op: number, x: F32, outer: number, n: number, inner: number, out: F32): void;

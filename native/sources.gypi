@@ -1,6 +1,7 @@
 {
   "sources": [
     "binding/addon.cc",
+    "binding/async_gemm.cc",
     "binding/ops_runtime.cc",
     "binding/ops_tensor.cc",
     "binding/ops_nn.cc",

@@ -27,8 +27,12 @@ export function rawBinary(opName: BinaryOpName, a: Tensor, b: TensorOrNumber, re
     native.binaryScalar(code, a.storage, b, out.storage, reversed);
     return out;
   }
-  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(opName, a.shape, b.shape);
-  const out = empty(shape);
+  if (sameShape(a.shape, b.shape)) {
+    const out = empty(a.shape);
+    native.binarySame(code, a.storage, b.storage, out.storage);
+    return out;
+  }
+  const out = empty(broadcastShapes(opName, a.shape, b.shape));
   native.binary(code, a.storage, a.shape, b.storage, b.shape, out.storage);
   return out;
 }
@@ -184,7 +188,8 @@ export function inPlace(op: string, t: Tensor, opName: BinaryOpName, other: Tens
     src = empty(other.shape);
     native.binaryScalar(BinaryOp.mul, other.storage, alpha, src.storage, false);
   }
-  native.binary(BinaryOp[opName], dst, t.shape, src.storage, src.shape, dst);
+  if (sameShape(src.shape, t.shape)) native.binarySame(BinaryOp[opName], dst, src.storage, dst);
+  else native.binary(BinaryOp[opName], dst, t.shape, src.storage, src.shape, dst);
 }
 
 /** Copies `src` (broadcastable) into `t` in place. */

@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterRuntime(env, exports);
   RegisterTensorOps(env, exports);
   RegisterNnOps(env, exports);
+  RegisterAsyncOps(env, exports);
   return exports;
 }
 

@@ -16,5 +16,6 @@ inline InstanceData& Instance(Napi::Env env) { return *env.GetInstanceData<Insta
 void RegisterRuntime(Napi::Env env, Napi::Object exports);
 void RegisterTensorOps(Napi::Env env, Napi::Object exports);
 void RegisterNnOps(Napi::Env env, Napi::Object exports);
+void RegisterAsyncOps(Napi::Env env, Napi::Object exports);
 
 }  // namespace torchlet

@@ -72,6 +72,20 @@ Napi::Value Binary(const Info& info) {
   return env.Undefined();
 }
 
+// Same-shape fast path: no shape arrays to unpack (the common case in training loops).
+Napi::Value BinarySame(const Info& info) {
+  const char* op = "binary";
+  const int code = static_cast<int>(ArgInt(info, 0, op, "op", 0, kBinaryCount - 1));
+  F32 a = ArgF32(info, 1, op, "a"), b = ArgF32(info, 2, op, "b"), y = ArgF32(info, 3, op, "out");
+  RequireLen(info.Env(), op, "b", b.length, a.length);
+  RequireLen(info.Env(), op, "out", y.length, a.length);
+  const KernelTable& kt = Kernels();
+  ParallelFor(a.length, 1 << 15, [&](int64_t lo, int64_t hi) {
+    kt.binary(code, a.data + lo, 1, b.data + lo, 1, y.data + lo, hi - lo);
+  });
+  return info.Env().Undefined();
+}
+
 Napi::Value BinaryScalar(const Info& info) {
   const char* op = "binaryScalar";
   const int code = static_cast<int>(ArgInt(info, 0, op, "op", 0, kBinaryCount - 1));
@@ -257,7 +271,8 @@ Napi::Value RandPermJs(const Info& info) {
 void RegisterTensorOps(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Function::Callback> fns[] = {
       {"unary", Unary},           {"unaryBackward", UnaryBackward},
-      {"binary", Binary},         {"binaryScalar", BinaryScalar},
+      {"binary", Binary},         {"binarySame", BinarySame},
+      {"binaryScalar", BinaryScalar},
       {"sumTo", SumTo},           {"reduce", ReduceJs},
       {"argReduce", ArgReduceJs}, {"softmax", SoftmaxJs},
       {"softmaxBackward", SoftmaxBackwardJs}, {"permute", PermuteJs},
