@@ -7,6 +7,7 @@
 import { Tensor } from '../tensor';
 import { record, Node } from '../autograd/node';
 import { isGradEnabled } from '../autograd/grad-mode';
+import { zeros } from '../ops/creation';
 import type { Module } from './module';
 
 /** Arrays stand for PyTorch's tuples; `null` marks a tensor without gradient. */
@@ -162,33 +163,41 @@ export class BackwardHookRunner {
   /**
    * Routes the tensors of `args` that require grad through one identity node (named like
    * PyTorch's `BackwardHookFunctionBackward`); tensors that do not require grad pass unchanged,
-   * as PyTorch marks them non-differentiable. Returns the new args and the positions routed.
+   * as PyTorch marks them non-differentiable. Returns the new args, the positions routed
+   * through the node, and the positions of all tensors.
    */
-  private applyOnTensors(fn: (node: Node) => void, args: unknown[]): [unknown[], number[] | null] {
+  private applyOnTensors(fn: (node: Node) => void, args: unknown[]): [unknown[], number[] | null, number[]] {
     const idx: number[] = [];
+    const all: number[] = [];
     const tensors: Tensor[] = [];
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
-      if (a instanceof Tensor && a.requiresGrad) {
-        idx.push(i);
-        tensors.push(a);
+      if (a instanceof Tensor) {
+        all.push(i);
+        if (a.requiresGrad) {
+          idx.push(i);
+          tensors.push(a);
+        }
       }
     }
-    if (tensors.length === 0 || !isGradEnabled()) return [args, null];
+    if (tensors.length === 0 || !isGradEnabled()) return [args, null, all];
     const outs = tensors.map(alias);
     const node = record('BackwardHookFunctionBackward', tensors, outs, (g) => g);
-    if (node === null) return [args, null];
+    if (node === null) return [args, null, all];
     fn(node);
     const res = args.slice();
     idx.forEach((pos, k) => (res[pos] = outs[k]));
-    return [res, idx];
+    return [res, idx, all];
   }
 
   setupInputHook(args: unknown[]): unknown[] {
-    const [res, idx] = this.applyOnTensors((node) => {
+    const [res, idx, all] = this.applyOnTensors((node) => {
       node.postHooks.push((gradInputs) => {
         if (this.gradOutputs === null) return;  // gradient did not pass through the outputs
         let res = this.pack(idx!, gradInputs, this.nInputs);
+        // PyTorch's identity Function materializes missing gradients: every tensor argument
+        // (even one that does not require grad) gets zeros; non-tensor arguments get null.
+        for (const pos of all) if (res[pos] === null) res[pos] = zeros((args[pos] as Tensor).shape);
         for (const hook of this.userHooks) {
           const out = hook(this.module, res, this.gradOutputs);
           if (out === undefined || out === null) continue;
