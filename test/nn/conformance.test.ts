@@ -104,3 +104,62 @@ describe('loadStateDict', () => {
     expect((m as any).s.item()).toBe(5);
   });
 });
+
+describe('numeric fixtures (PyTorch 1.13)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const numeric = require('../fixtures/module/numeric.json');
+  const close = (a: unknown, b: unknown, path = '$'): void => {
+    if (typeof b === 'number') {
+      expect([path, Math.abs((a as number) - b) <= 1e-4 + 1e-4 * Math.abs(b)]).toEqual([path, true]);
+    } else if (b === null || typeof b === 'string') {
+      expect([path, a]).toEqual([path, b]);
+    } else if (Array.isArray(b)) {
+      expect([path, Array.isArray(a) && (a as unknown[]).length]).toEqual([path, b.length]);
+      b.forEach((e, i) => close((a as unknown[])[i], e, `${path}[${i}]`));
+    } else {
+      for (const k of Object.keys(b as object)) close((a as any)[k], (b as any)[k], `${path}.${k}`);
+    }
+  };
+
+  test('conv-BN-ReLU-pool-linear: train step output, grads, running stats, eval output', () => {
+    const fx = numeric.smallNet;
+    const net = new nn.Sequential(new Map<string, nn.Module>([
+      ['conv', new nn.Conv2d(2, 3, 3, { padding: 1 })],
+      ['bn', new nn.BatchNorm2d(3)],
+      ['act', new nn.ReLU()],
+      ['pool', new nn.MaxPool2d(2)],
+      ['flat', new nn.Flatten()],
+      ['fc', new nn.Linear(12, 2)],
+    ]));
+    torch.noGrad(() => {
+      for (const [n, p] of net.namedParameters()) p.copy_(torch.tensor(fx.params[n]));
+    });
+    const x = torch.tensor(fx.x);
+    const out = net(x);
+    close(out.toArray(), fx.trainOut, 'trainOut');
+    out.mul(out).sum().backward();
+    close(Object.fromEntries([...net.namedParameters()].map(([n, p]) => [n, p.grad!.toArray()])), fx.grads, 'grads');
+    close(net(x.mul(0.5)).toArray(), fx.trainOut2, 'trainOut2');
+    net.eval();
+    close(net(x).toArray(), fx.evalOut, 'evalOut');
+    close(Object.fromEntries([...net.namedBuffers()].map(([n, b]) => [n, b.toArray()])), fx.buffers, 'buffers');
+  });
+
+  test('a module called twice in one forward fires its hooks per call', () => {
+    const fx = numeric.sharedModule;
+    const lin = new nn.Linear(2, 2);
+    torch.noGrad(() => {
+      lin.weight.copy_(torch.tensor([[1.0, -1.0], [0.5, 2.0]]));
+      lin.bias!.copy_(torch.tensor([0.1, -0.2]));
+    });
+    const log: unknown[] = [];
+    const v = (t: Tensor | null) => (t === null ? null : t.toArray());
+    lin.registerForwardHook((m, a, o) => void log.push(['fwd', v(a[0]), v(o)]));
+    lin.registerFullBackwardHook((m, gi, go) => void log.push(['bwd', gi.map(v), go.map(v)]));
+    const x = torch.tensor([[1.0, 2.0]], { requiresGrad: true });
+    const y = lin(lin(x).tanh());
+    y.mul(torch.tensor([[1.0, 3.0]])).sum().backward();
+    expect(log.map((e) => (e as unknown[])[0])).toEqual(fx.log.map((e: unknown[]) => e[0]));
+    close({ log, xGrad: x.grad!.toArray(), wGrad: lin.weight.grad!.toArray() }, fx);
+  });
+});
