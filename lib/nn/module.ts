@@ -234,18 +234,24 @@ export class Module<A extends unknown[] = any[], R = any> {
    * `hook(module, args)` runs before `forward`; returning a value replaces the arguments (a
    * non-array value becomes the single argument).
    */
-  registerForwardPreHook(hook: ForwardPreHook<this>, opts: PrependOption = {}): RemovableHandle {
+  registerForwardPreHook(
+    hook: (module: this, args: Parameters<this['forward']>) => unknown,
+    opts: PrependOption = {},
+  ): RemovableHandle {
     const hs = this._hookState;
-    return addHook(hs.forwardPre, hook as ForwardPreHook<any>, !!opts.prepend, [], hs.recount);
+    return addHook(hs.forwardPre, hook as unknown as ForwardPreHook<any>, !!opts.prepend, [], hs.recount);
   }
 
   /**
    * `hook(module, args, output)` runs after `forward`; returning a value replaces the output.
    * With `alwaysCall`, it also runs when forward or an earlier hook throws.
    */
-  registerForwardHook(hook: ForwardHook<this>, opts: ForwardHookOptions = {}): RemovableHandle {
+  registerForwardHook(
+    hook: (module: this, args: Parameters<this['forward']>, output: ReturnType<this['forward']>) => unknown,
+    opts: ForwardHookOptions = {},
+  ): RemovableHandle {
     const hs = this._hookState;
-    const h = addHook(hs.forward, hook as ForwardHook<any>, !!opts.prepend, [hs.forwardAlwaysCalled], hs.recount);
+    const h = addHook(hs.forward, hook as unknown as ForwardHook<any>, !!opts.prepend, [hs.forwardAlwaysCalled], hs.recount);
     if (opts.alwaysCall) hs.forwardAlwaysCalled.add(h.id);
     return h;
   }

@@ -334,3 +334,24 @@ describe('printing', () => {
     expect(String(new nn.ModuleList())).toBe('ModuleList()');
   });
 });
+
+describe('typing (checked by tsc -p test/tsconfig.json)', () => {
+  test('hooks and calls are typed after forward', () => {
+    const lin = new nn.Linear(2, 2);
+    lin.registerForwardHook((m, args, out) => {
+      const t: Tensor = out;
+      const [x]: [Tensor] = args;
+      void x;
+      // @ts-expect-error output is a Tensor
+      void out.notAMethod;
+      return t;
+    });
+    lin.registerForwardPreHook((m, [x]) => x.mul(2));
+    const y: Tensor = lin(torch.ones(1, 2));
+    // @ts-expect-error Linear takes one Tensor
+    expect(() => lin(torch.ones(1, 2), 3)).not.toThrow();
+    const seq: nn.Module[] = [lin, new nn.Sequential(lin), new nn.ReLU()];
+    expect(seq.length).toBe(3);
+    expect(y.shape).toEqual([1, 2]);
+  });
+});
