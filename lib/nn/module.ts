@@ -72,6 +72,11 @@ export class IncompatibleKeys {
   [inspect.custom](): string {
     return this.toString();
   }
+  /** Unpacks like PyTorch's namedtuple: `const [missing, unexpected] = model.loadStateDict(sd, { strict: false })`. */
+  *[Symbol.iterator](): Generator<string[], void, undefined> {
+    yield this.missingKeys;
+    yield this.unexpectedKeys;
+  }
 }
 
 export interface StateDictOptions {

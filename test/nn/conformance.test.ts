@@ -66,6 +66,8 @@ describe('loadStateDict', () => {
         expect(res.missingKeys).toEqual(r.missing);
         expect(res.unexpectedKeys).toEqual(r.unexpected);
         expect(String(res)).toBe(r.repr);
+        const [missing, unexpected] = res;
+        expect([missing, unexpected]).toEqual([r.missing, r.unexpected]);
       } else {
         expect(() => model.loadStateDict(sd, { strict: fx.strict })).toThrow(r.error!);
         try {
