@@ -103,7 +103,9 @@ function loadIdxDir(dir) {
     }
     return [x.reshape(x.shape[0], 1, x.shape[1], x.shape[2]).div(255), y];
   };
-  return { name: dir, train: read('train'), test: read('t10k') };
+  const fashion = /fashion/i.test(dir);
+  const classes = fashion ? ['T-shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Boot'] : null;
+  return { name: dir, train: read('train'), test: read('t10k'), classes };
 }
 
 /** Standardizes with the training set's mean and std (computed, not hard-coded). */
@@ -257,10 +259,11 @@ function main() {
   const truth = yTest.toFloat32Array();
   const arts = [];
   for (let i = 0; i < show; i++) arts.push(ascii(pix.subarray(i * 784, (i + 1) * 784), data.mean, data.std));
-  console.log('\nthe reloaded model on the first test images:');
+  console.log('\nthe reloaded model on the first test images (prediction, confidence):');
   for (let r = 0; r < arts[0].length; r++) console.log(arts.map((a) => a[r]).join('  '));
-  console.log(arts.map((_, i) => `pred ${pred[i]} ${(100 * p[i * 10 + pred[i]]).toFixed(0).padStart(3)}%`.padEnd(14)).join('  '));
-  console.log(arts.map((_, i) => `true ${truth[i]}${pred[i] === truth[i] ? '' : '  WRONG'}`.padEnd(14)).join('  '));
+  const name = (k) => (data.classes ? data.classes[k] : String(k));
+  console.log(arts.map((_, i) => `${name(pred[i])} ${(100 * p[i * 10 + pred[i]]).toFixed(0)}%`.padEnd(14)).join('  '));
+  console.log(arts.map((_, i) => (pred[i] === truth[i] ? 'right' : `WRONG: ${name(truth[i])}`).padEnd(14)).join('  '));
   console.log(`\ntotal ${fmtTime((Date.now() - t0) / 1000)}`);
 }
 
