@@ -16,12 +16,17 @@ static void SgemmUkernel(int64_t kc, const float* a, const float* b, int64_t ldb
                          bool acc) {
   SgemmUkernelGeneric<8, 8>(kc, a, b, ldb, c, ldc, m, n, acc);
 }
+static void SgemmUkernelSmall(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
+                              int n, bool acc) {
+  SgemmUkernelGeneric<4, 8>(kc, a, b, ldb, c, ldc, m, n, acc);
+}
 }  // namespace neon
 
 const KernelTable& NeonKernels() {
   static const KernelTable t = {"neon", neon::Unary, neon::UnaryBackward, neon::Binary, neon::ReduceRow,
                                 neon::ReduceAccumulate, neon::Scale, neon::SoftmaxRow, neon::SgemmUkernel, 8, 8,
-                                neon::SgemmDotGeneric, neon::MaxPool2dPlane};
+                                neon::SgemmDotGeneric, neon::MaxPool2dPlane,
+                                neon::SgemmUkernelSmall, 4};
   return t;
 }
 }  // namespace torchlet

@@ -23,7 +23,7 @@ namespace avx2 {
 #include "kernels/elementwise_impl.h"
 #include "kernels/nn_impl.h"
 
-constexpr int kMr = 6, kNr = 16;
+constexpr int kMr = 6, kNr = 16, kMrSmall = 4;
 
 static inline __m256i TailMask(int n) {
   // lane l is enabled when l < n
@@ -32,12 +32,12 @@ static inline __m256i TailMask(int n) {
 }
 
 // 6x16 register tile: 12 ymm accumulators, 2 for the B row, 1 broadcast.
-template <bool kFullN>
-static inline void Ukernel6x16(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
+template <int MR, bool kFullN>
+static inline void UkernelX16(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
                                int n, bool accumulate) {
-  __m256 c0[kMr], c1[kMr];
+  __m256 c0[MR], c1[MR];
 #pragma GCC unroll 6
-  for (int i = 0; i < kMr; ++i) {
+  for (int i = 0; i < MR; ++i) {
     c0[i] = _mm256_setzero_ps();
     c1[i] = _mm256_setzero_ps();
   }
@@ -52,16 +52,16 @@ static inline void Ukernel6x16(int64_t kc, const float* a, const float* b, int64
       b1 = _mm256_maskload_ps(b + 8, m1);
     }
 #pragma GCC unroll 6
-    for (int i = 0; i < kMr; ++i) {
+    for (int i = 0; i < MR; ++i) {
       const __m256 av = _mm256_broadcast_ss(a + i);
       c0[i] = _mm256_fmadd_ps(av, b0, c0[i]);
       c1[i] = _mm256_fmadd_ps(av, b1, c1[i]);
     }
-    a += kMr;
+    a += MR;
     b += ldb;
   }
 #pragma GCC unroll 6
-  for (int i = 0; i < kMr; ++i) {
+  for (int i = 0; i < MR; ++i) {
     if (i < m) {
       float* cr = c + i * ldc;
       if (kFullN) {
@@ -85,8 +85,14 @@ static inline void Ukernel6x16(int64_t kc, const float* a, const float* b, int64
 
 static void SgemmUkernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m, int n,
                          bool acc) {
-  if (n == kNr) Ukernel6x16<true>(kc, a, b, ldb, c, ldc, m, n, acc);
-  else Ukernel6x16<false>(kc, a, b, ldb, c, ldc, m, n, acc);
+  if (n == kNr) UkernelX16<kMr, true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else UkernelX16<kMr, false>(kc, a, b, ldb, c, ldc, m, n, acc);
+}
+
+static void SgemmUkernelSmall(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
+                              int n, bool acc) {
+  if (n == kNr) UkernelX16<kMrSmall, true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else UkernelX16<kMrSmall, false>(kc, a, b, ldb, c, ldc, m, n, acc);
 }
 
 static inline float Hsum(__m256 v) {
@@ -153,7 +159,8 @@ namespace torchlet {
 const KernelTable& Avx2Kernels() {
   static const KernelTable t = {"avx2", avx2::Unary, avx2::UnaryBackward, avx2::Binary, avx2::ReduceRow,
                                 avx2::ReduceAccumulate, avx2::Scale, avx2::SoftmaxRow, avx2::SgemmUkernel,
-                                avx2::kMr, avx2::kNr, avx2::SgemmDot, avx2::MaxPool2dPlane};
+                                avx2::kMr, avx2::kNr, avx2::SgemmDot, avx2::MaxPool2dPlane,
+                                avx2::SgemmUkernelSmall, avx2::kMrSmall};
   return t;
 }
 }  // namespace torchlet

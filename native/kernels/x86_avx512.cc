@@ -23,18 +23,18 @@ namespace avx512 {
 #include "kernels/elementwise_impl.h"
 #include "kernels/nn_impl.h"
 
-constexpr int kMr = 14, kNr = 32;
+constexpr int kMr = 14, kNr = 32, kMrSmall = 8;
 
 static inline __mmask16 TailMask(int n) { return n >= 16 ? static_cast<__mmask16>(0xFFFF) : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1); }
 
 // 14x32 register tile: 28 zmm accumulators, 2 zmm for the B row, A values broadcast from memory
 // (folded into the FMA). N tails use masked loads/stores; M tails skip rows.
-template <bool kFullN>
-static inline void Ukernel14x32(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
+template <int MR, bool kFullN>
+static inline void UkernelX32(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
                                 int n, bool accumulate) {
-  __m512 c0[kMr], c1[kMr];
+  __m512 c0[MR], c1[MR];
 #pragma GCC unroll 14
-  for (int i = 0; i < kMr; ++i) {
+  for (int i = 0; i < MR; ++i) {
     c0[i] = _mm512_setzero_ps();
     c1[i] = _mm512_setzero_ps();
   }
@@ -49,16 +49,16 @@ static inline void Ukernel14x32(int64_t kc, const float* a, const float* b, int6
       b1 = _mm512_maskz_loadu_ps(m1, b + 16);
     }
 #pragma GCC unroll 14
-    for (int i = 0; i < kMr; ++i) {
+    for (int i = 0; i < MR; ++i) {
       const __m512 av = _mm512_set1_ps(a[i]);
       c0[i] = _mm512_fmadd_ps(av, b0, c0[i]);
       c1[i] = _mm512_fmadd_ps(av, b1, c1[i]);
     }
-    a += kMr;
+    a += MR;
     b += ldb;
   }
 #pragma GCC unroll 14
-  for (int i = 0; i < kMr; ++i) {
+  for (int i = 0; i < MR; ++i) {
     if (i < m) {
       float* cr = c + i * ldc;
       if (kFullN) {
@@ -82,8 +82,14 @@ static inline void Ukernel14x32(int64_t kc, const float* a, const float* b, int6
 
 static void SgemmUkernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m, int n,
                          bool acc) {
-  if (n == kNr) Ukernel14x32<true>(kc, a, b, ldb, c, ldc, m, n, acc);
-  else Ukernel14x32<false>(kc, a, b, ldb, c, ldc, m, n, acc);
+  if (n == kNr) UkernelX32<kMr, true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else UkernelX32<kMr, false>(kc, a, b, ldb, c, ldc, m, n, acc);
+}
+
+static void SgemmUkernelSmall(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
+                              int n, bool acc) {
+  if (n == kNr) UkernelX32<kMrSmall, true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else UkernelX32<kMrSmall, false>(kc, a, b, ldb, c, ldc, m, n, acc);
 }
 
 // Skinny GEMM with B transposed: four output columns at a time share each A load.
@@ -144,7 +150,8 @@ namespace torchlet {
 const KernelTable& Avx512Kernels() {
   static const KernelTable t = {"avx512", avx512::Unary, avx512::UnaryBackward, avx512::Binary, avx512::ReduceRow,
                                 avx512::ReduceAccumulate, avx512::Scale, avx512::SoftmaxRow, avx512::SgemmUkernel,
-                                avx512::kMr, avx512::kNr, avx512::SgemmDot, avx512::MaxPool2dPlane};
+                                avx512::kMr, avx512::kNr, avx512::SgemmDot, avx512::MaxPool2dPlane,
+                                avx512::SgemmUkernelSmall, avx512::kMrSmall};
   return t;
 }
 }  // namespace torchlet
