@@ -20,6 +20,7 @@ import * as A from './ops/activation';
 import { formatTensor } from './format';
 
 export type DType = 'float32';
+type VersionedStorage = Float32Array & { _tlVersion?: number };
 export type NestedArray = number | NestedArray[];
 export type TensorOrNumber = Tensor | number;
 
@@ -32,8 +33,6 @@ export class Tensor {
   /** @internal */ _gradFn: Node | null = null;
   /** @internal */ _outputIndex = 0;
   /** @internal */ _hooks: TensorHook[] = [];
-  /** @internal Bumped by every in-place change; the graph checks it at backward. */
-  _version = 0;
   /** @internal Native operations in flight that read or write this tensor's storage. */
   _busy = 0;
   private _requiresGrad = false;
@@ -47,6 +46,20 @@ export class Tensor {
     this._storage = storage;
     this._numel = storage.length;
     this.shape = Object.freeze([...shape]);
+  }
+
+  /**
+   * @internal Bumped by every in-place change; the graph checks it at backward. The counter lives on
+   * the storage, so views (reshape, detach, .data) share it as PyTorch's views do.
+   */
+  get _version(): number {
+    const s = this._storage as VersionedStorage | null;
+    return s ? s._tlVersion ?? 0 : -1;
+  }
+
+  set _version(v: number) {
+    const s = this._storage as VersionedStorage | null;
+    if (s) s._tlVersion = v;
   }
 
   /** The contiguous float32 values (shared, not a copy). Throws once the tensor is disposed. */

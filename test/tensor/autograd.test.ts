@@ -135,3 +135,13 @@ describe('tensor hooks (registerHook)', () => {
     expect(() => y.sum().backward()).toThrow(/hook returned a gradient of shape \[3\], expected \[2\]/);
   });
 });
+
+describe('version counter is shared by views', () => {
+  test('an in-place change through a detached alias is caught at backward', () => {
+    const w = torch.ones(3, { requiresGrad: true });
+    const x = torch.tensor([1, 2, 3]);
+    const y = w.mul(x.view(3, 1).view(3)).sum();
+    torch.noGrad(() => x.detach().mul_(2));
+    expect(() => y.backward()).toThrow(/modified by an inplace operation/);
+  });
+});
