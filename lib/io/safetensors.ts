@@ -139,7 +139,11 @@ export function decode(buf: Uint8Array, path = '<buffer>'): { tensors: Record<st
   const tensors: Record<string, Tensor> = {};
   for (const t of info.tensors) {
     const count = t.shape.reduce((a, b) => a * b, 1);
-    tensors[t.name] = new Tensor(toFloat32(buf, info.dataStart + t.begin, count, t.dtype), t.shape);
+    // defineProperty: a tensor named "__proto__" must become a key, not the record's prototype
+    Object.defineProperty(tensors, t.name, {
+      value: new Tensor(toFloat32(buf, info.dataStart + t.begin, count, t.dtype), t.shape),
+      enumerable: true, writable: true, configurable: true,
+    });
   }
   return { tensors, metadata: info.metadata };
 }

@@ -50,6 +50,18 @@ describe('torch.save', () => {
     expect(buf.length).toBe(8 + n + 4 * 8);
   });
 
+  test('a tensor named __proto__ is an ordinary key', () => {
+    const j = Buffer.from(JSON.stringify({ ['__proto__']: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }));
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(j.length));
+    const p = join(dir, 'proto.safetensors');
+    writeFileSync(p, Buffer.concat([len, j, Buffer.from(new Float32Array([3]).buffer)]));
+    const sd = load(p);
+    expect(Object.keys(sd)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(sd)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(sd, '__proto__')!.value.item()).toBe(3);
+  });
+
   test('rejects non-tensors and bad metadata', () => {
     expect(() => save({ a: [1, 2] as unknown as Tensor }, join(dir, 'x.safetensors'))).toThrow(/value for "a" is not a Tensor/);
     expect(() => encode({}, { metadata: { a: 1 as unknown as string } })).toThrow(/metadata value for "a" must be a string/);
