@@ -113,7 +113,7 @@ export interface DataLoaderOptions<T> {
  * const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 64, shuffle: true });
  * for (const [xb, yb] of loader) { ... }
  */
-export class DataLoader<T = Tensor[]> implements Iterable<Collated> {
+export class DataLoader<T = Tensor[], B = T extends Tensor[] ? Tensor[] : T extends Tensor ? Tensor : Collated> implements Iterable<B> {
   readonly dataset: Dataset<T> | readonly T[];
   readonly batchSize: number;
   readonly shuffle: boolean;
@@ -146,7 +146,7 @@ export class DataLoader<T = Tensor[]> implements Iterable<Collated> {
     return Array.isArray(this.dataset) ? (this.dataset as readonly T[])[i] : (this.dataset as Dataset<T>).getItem(i);
   }
 
-  *[Symbol.iterator](): Iterator<Collated> {
+  *[Symbol.iterator](): Iterator<B> {
     const n = this.dataset.length;
     let order: Int32Array;
     if (this.shuffle) {
@@ -162,7 +162,7 @@ export class DataLoader<T = Tensor[]> implements Iterable<Collated> {
       if (end - start < this.batchSize && this.dropLast) break;
       const idx = order.subarray(start, end);
       if (fast) {
-        yield (this.dataset as unknown as TensorDataset)._getBatch(idx);
+        yield (this.dataset as unknown as TensorDataset)._getBatch(idx) as unknown as B;
       } else {
         const items: T[] = [];
         for (const i of idx) items.push(this.item(i));

@@ -47,7 +47,7 @@ describe('DataLoader', () => {
 
   test('shuffle is a permutation, seeded by manualSeed, new order each epoch', () => {
     const dl = new DataLoader(ds, { batchSize: 3, shuffle: true });
-    const epoch = () => [...dl].flatMap(([xb, yb]) => {
+    const epoch = () => [...dl].flatMap(([xb, yb]: Tensor[]) => {
       // rows stay aligned across tensors
       const ys = Array.from(yb.storage);
       ys.forEach((v, i) => expect(xb.storage[2 * i]).toBe(2 * v));

@@ -25,7 +25,7 @@ function net() {
     new nn.Linear(3 * 4 * 4, 5));
 }
 
-const makeOpt: Record<string, (p: Iterable<torch.Tensor>) => optim.Optimizer> = {
+const makeOpt: Record<string, (p: Iterable<torch.Tensor>) => torch.optim.Optimizer> = {
   'sgd momentum': (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9 }),
   'adam label smoothing': (p) => new optim.Adam(p, { lr: 0.01 }),
   'adamw weighted': (p) => new optim.AdamW(p, { lr: 0.01, amsgrad: true }),
