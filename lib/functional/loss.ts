@@ -147,7 +147,7 @@ function nllCore(
       a += nll[i];
       s += smooth[i];
     }
-    loss = new Float32Array([(1 - eps) === 0 ? 0 : a * scaleNll + (eps > 0 ? s * scaleSmooth : 0)]);
+    loss = new Float32Array([a * scaleNll + (eps > 0 ? s * scaleSmooth : 0)]);
     if (reduction === 'mean' && dn === 0) loss[0] = NaN;
   }
   return { loss, coefNll: nll, coefSmooth: smooth, scaleNll, scaleSmooth };
