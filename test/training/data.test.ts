@@ -1,5 +1,5 @@
 /** TensorDataset, DataLoader (seeded shuffle, dropLast, collate) and the IDX reader. */
-import { mkdtempSync, writeFileSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { gzipSync } from 'zlib';
@@ -93,6 +93,7 @@ describe('DataLoader', () => {
 
 describe('readIdx', () => {
   const dir = mkdtempSync(join(tmpdir(), 'torchlet-idx-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const idx = (type: number, dims: number[], body: Buffer) => {
     const h = Buffer.alloc(4 + 4 * dims.length);
     h[2] = type;

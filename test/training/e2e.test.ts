@@ -73,6 +73,7 @@ describe('PyTorch state dict in, same outputs out', () => {
     const file = join(require('os').tmpdir(), `torchlet-e2e-${process.pid}.safetensors`);
     torch.save(a.stateDict(), file);
     b.loadStateDict(torch.load(file));
+    require('fs').rmSync(file);
     const x = torch.randn(2, 1, 8, 8);
     expectClose(torch.noGrad(() => b(x)), torch.noGrad(() => a(x)).storage, 0, 0);
   });

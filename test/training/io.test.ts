@@ -1,6 +1,6 @@
 /** torch.save / torch.load (safetensors): PyTorch-written file, round trips, corrupt files. */
 import { execFileSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { save, load, loadMetadata, encode } from '../../lib/io';
@@ -9,6 +9,7 @@ import { expectClose } from '../helpers/close';
 import { FIXTURES, fixture, FixTensor } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'torchlet-io-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ref = fixture<{ tensors: Record<string, FixTensor>; keys: string[]; metadata: Record<string, string> }>('safetensors.json');
 
 describe('torch.load reads a file written on the PyTorch side', () => {
