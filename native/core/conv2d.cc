@@ -27,13 +27,6 @@ float* Grow(std::vector<float>& v, size_t n) {
   return v.data();
 }
 
-// Parallel over batch items only when each thread gets at least one whole item and the items are
-// big enough to be worth a wake-up; otherwise the GEMMs themselves run in parallel.
-bool BatchParallel(const Conv2dParams& p) {
-  const int t = GetNumThreads();
-  const int64_t work = p.oc * p.oh * p.ow * (p.c / p.groups) * p.kh * p.kw;
-  return t > 1 && p.n >= t && work * p.n >= (1 << 18);
-}
 
 // ---- depthwise (groups == c, oc = c * mult) --------------------------------------------------
 
@@ -123,63 +116,220 @@ void DepthwiseBackward(const Conv2dParams& p, const float* x, const float* w, co
 }
 
 // ---- GEMM-based (1x1 and im2col) ---------------------------------------------------------------
+//
+// The output pixels of each image are cut into blocks whose im2col slice (K x block) stays in L2;
+// each (image, block) is one task: expand the slice, then multiply by the weights packed once per
+// call (MLAS's ExpandThenGemmSegmented). Tasks run in parallel, so batch 1 uses every thread too.
 
-// One image: y_b = W * col(x_b) (+ bias), every group.
-void ForwardItem(const Conv2dParams& p, int algo, const float* xb, const float* w, const float* bias, float* yb,
-                 bool parallel_im2col) {
-  const int64_t cg = p.c / p.groups, ocg = p.oc / p.groups, kg = cg * p.kh * p.kw, ohw = p.oh * p.ow;
-  const ConvGeom geom = GroupGeom(p);
-  float* col = nullptr;
-  if (algo == kIm2col) col = Grow(ThreadCol(), static_cast<size_t>(kg * ohw));
-  if (bias)
-    for (int64_t o = 0; o < p.oc; ++o) std::fill(yb + o * ohw, yb + (o + 1) * ohw, bias[o]);
-  for (int64_t g = 0; g < p.groups; ++g) {
-    const float* xg = xb + g * cg * p.h * p.w;
-    const float* b = xg;
-    if (algo == kIm2col) {
-      if (parallel_im2col) {
-        ParallelFor(kg, 4, [&](int64_t lo, int64_t hi) { Im2Col(geom, xg, col + lo * ohw, lo, hi); });
-      } else {
-        Im2Col(geom, xg, col, 0, kg);
-      }
-      b = col;
-    }
-    Sgemm(false, false, ocg, ohw, kg, 1.0f, w + g * ocg * kg, kg, b, ohw, bias ? 1.0f : 0.0f, yb + g * ocg * ohw, ohw);
-  }
+constexpr int64_t kColBlockFloats = 64 * 1024;  // 256 KB im2col slice per task
+
+int64_t PixelBlock(int64_t k, int64_t ohw) {
+  int64_t pb = kColBlockFloats / std::max<int64_t>(1, k) / 32 * 32;
+  pb = std::max<int64_t>(pb, 64);
+  return std::min(pb, ohw);
 }
 
-// One image's gradients: gx_b = col2im(W^T gy_b); gw += gy_b col(x_b)^T.
-void BackwardItem(const Conv2dParams& p, int algo, const float* xb, const float* w, const float* gyb, float* gxb,
-                  float* gw, bool gw_accumulate, bool parallel_inner) {
+bool Parallel(int64_t tasks, int64_t work) { return GetNumThreads() > 1 && tasks >= 2 && work >= (int64_t(1) << 20); }
+
+// Stride-1 convolution without im2col: over a padded copy of the input (Hp x Wp; none when no
+// padding is needed), output pixel (oy, ox) is computed at the padded position j = oy*Wp + ox, and
+// tap (c, ky, kx) reads input plane c at j + ky*dh*Wp + kx*dw: a GEMM whose B rows are the input
+// rows shifted per tap, read in place (indirect B). Columns ox >= ow of each output row are junk,
+// computed into a scratch block and dropped when it is copied out.
+void IndirectConvForward(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y) {
+  const int64_t cg = p.c / p.groups, ocg = p.oc / p.groups, kg = cg * p.kh * p.kw, ohw = p.oh * p.ow;
+  const int64_t wp = p.ow + p.dw * (p.kw - 1), hp = p.oh + p.dh * (p.kh - 1);
+  const bool pad = !(p.ph == 0 && p.pw == 0 && wp == p.w && hp <= p.h);
+  const int64_t ps = pad ? hp * wp : p.h * p.w;  // plane stride of the buffer read
+  std::vector<float> xpad;
+  const float* xs = x;
+  if (pad) {
+    xpad.resize(static_cast<size_t>(p.n * p.c * ps));
+    float* xp = xpad.data();
+    const int64_t planes = p.n * p.c;
+    ParallelFor(planes, std::max<int64_t>(1, 16384 / ps), [&](int64_t lo, int64_t hi) {
+      for (int64_t q = lo; q < hi; ++q) {
+        const float* src = x + q * p.h * p.w;
+        float* dst = xp + q * ps;
+        for (int64_t yy = 0; yy < hp; ++yy) {
+          float* d = dst + yy * wp;
+          const int64_t iy = yy - p.ph;
+          if (iy < 0 || iy >= p.h) {
+            std::fill(d, d + wp, 0.0f);
+            continue;
+          }
+          const int64_t x0 = std::min(p.pw, wp), x1 = std::min(wp, p.pw + p.w);
+          std::fill(d, d + x0, 0.0f);
+          if (x1 > x0) std::memcpy(d + x0, src + iy * p.w, sizeof(float) * (x1 - x0));
+          std::fill(d + std::max(x0, x1), d + wp, 0.0f);
+        }
+      }
+    });
+    xs = xp;
+  }
+  std::vector<PackedA> packs;
+  packs.reserve(static_cast<size_t>(p.groups));
+  for (int64_t g = 0; g < p.groups; ++g) packs.emplace_back(false, ocg, kg, 1.0f, w + g * ocg * kg, kg);
+  // Output rows per task: a scratch block of about 32K floats (128 KB).
+  const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(p.oh, 32768 / std::max<int64_t>(1, ocg * wp)));
+  const int64_t nblk = (p.oh + rows - 1) / rows, tasks = p.n * nblk;
+  auto body = [&](int64_t lo, int64_t hi) {
+    DenormalGuard dg;
+    std::vector<const float*> brows(static_cast<size_t>(kg));
+    float* scratch = Grow(ThreadCol(), static_cast<size_t>(ocg * rows * wp));
+    for (int64_t t = lo; t < hi; ++t) {
+      const int64_t b = t / nblk, oy0 = (t % nblk) * rows, oy1 = std::min(p.oh, oy0 + rows);
+      const int64_t jn = (oy1 - oy0 - 1) * wp + p.ow, lds = (oy1 - oy0) * wp;
+      for (int64_t g = 0; g < p.groups; ++g) {
+        const float* xg = xs + (b * p.c + g * cg) * ps;
+        for (int64_t c = 0, r = 0; c < cg; ++c)
+          for (int64_t ky = 0; ky < p.kh; ++ky)
+            for (int64_t kx = 0; kx < p.kw; ++kx, ++r)
+              brows[r] = xg + c * ps + ky * p.dh * (pad ? wp : p.w) + kx * p.dw;
+        SgemmPackedIndirect(packs[g], jn, brows.data(), oy0 * (pad ? wp : p.w), 0.0f, scratch, lds);
+        float* yg = y + (b * p.oc + g * ocg) * ohw;
+        for (int64_t o = 0; o < ocg; ++o) {
+          const float bv = bias ? bias[g * ocg + o] : 0.0f;
+          for (int64_t oy = oy0; oy < oy1; ++oy) {
+            const float* s = scratch + o * lds + (oy - oy0) * wp;
+            float* d = yg + o * ohw + oy * p.ow;
+            for (int64_t ox = 0; ox < p.ow; ++ox) d[ox] = s[ox] + bv;
+          }
+        }
+      }
+    }
+  };
+  if (Parallel(tasks, p.n * p.oc * ohw * kg)) ParallelFor(tasks, 1, body);
+  else body(0, tasks);
+}
+
+void GemmConvForward(const Conv2dParams& p, int algo, const float* x, const float* w, const float* bias, float* y) {
+  if (algo == kIm2col && p.sh == 1 && p.sw == 1) return IndirectConvForward(p, x, w, bias, y);
   const int64_t cg = p.c / p.groups, ocg = p.oc / p.groups, kg = cg * p.kh * p.kw, ohw = p.oh * p.ow;
   const int64_t hw = p.h * p.w;
   const ConvGeom geom = GroupGeom(p);
-  float* col = nullptr;
-  if (algo == kIm2col) col = Grow(ThreadCol(), static_cast<size_t>(kg * ohw));
-  for (int64_t g = 0; g < p.groups; ++g) {
-    const float* xg = xb + g * cg * hw;
-    const float* wg = w + g * ocg * kg;
-    const float* gyg = gyb + g * ocg * ohw;
-    if (gw) {
-      const float* b = xg;
-      if (algo == kIm2col) {
-        if (parallel_inner) ParallelFor(kg, 4, [&](int64_t lo, int64_t hi) { Im2Col(geom, xg, col + lo * ohw, lo, hi); });
-        else Im2Col(geom, xg, col, 0, kg);
-        b = col;
+  std::vector<PackedA> packs;
+  packs.reserve(static_cast<size_t>(p.groups));
+  for (int64_t g = 0; g < p.groups; ++g) packs.emplace_back(false, ocg, kg, 1.0f, w + g * ocg * kg, kg);
+  const int64_t pb = PixelBlock(kg, ohw), nblk = (ohw + pb - 1) / pb, tasks = p.n * nblk;
+  auto body = [&](int64_t lo, int64_t hi) {
+    DenormalGuard dg;
+    for (int64_t t = lo; t < hi; ++t) {
+      const int64_t b = t / nblk, j0 = (t % nblk) * pb, j1 = std::min(ohw, j0 + pb);
+      for (int64_t g = 0; g < p.groups; ++g) {
+        float* yg = y + (b * p.oc + g * ocg) * ohw;
+        if (bias)
+          for (int64_t o = 0; o < ocg; ++o) std::fill(yg + o * ohw + j0, yg + o * ohw + j1, bias[g * ocg + o]);
+        const float* xg = x + (b * p.c + g * cg) * hw;
+        if (algo == kGemm1x1) {
+          SgemmPacked(packs[g], j1 - j0, xg + j0, hw, bias ? 1.0f : 0.0f, yg + j0, ohw);
+        } else {
+          float* col = Grow(ThreadCol(), static_cast<size_t>(kg * (j1 - j0)));
+          Im2ColBlock(geom, xg, col, 0, kg, j0, j1);
+          SgemmPacked(packs[g], j1 - j0, col, j1 - j0, bias ? 1.0f : 0.0f, yg + j0, ohw);
+        }
       }
-      Sgemm(false, true, ocg, kg, ohw, 1.0f, gyg, ohw, b, ohw, gw_accumulate ? 1.0f : 0.0f, gw + g * ocg * kg, kg);
     }
-    if (gxb) {
-      float* gxg = gxb + g * cg * hw;
+  };
+  if (Parallel(tasks, p.n * p.oc * ohw * kg)) ParallelFor(tasks, 1, body);
+  else body(0, tasks);
+}
+
+// dX of a stride-1 convolution is itself a stride-1 convolution of dY with the kernels flipped
+// and in/out channels swapped (padding d*(k-1) - pad), so it runs on the forward path above.
+bool TransposedDataGrad(const Conv2dParams& p) {
+  return p.sh == 1 && p.sw == 1 && p.ph <= p.dh * (p.kh - 1) && p.pw <= p.dw * (p.kw - 1);
+}
+
+void DataGradByTransposedConv(const Conv2dParams& p, const float* w, const float* gy, float* gx) {
+  const int64_t cg = p.c / p.groups, ocg = p.oc / p.groups, khw = p.kh * p.kw;
+  std::vector<float> wt(static_cast<size_t>(p.c * ocg * khw));
+  for (int64_t g = 0; g < p.groups; ++g)
+    for (int64_t o = 0; o < ocg; ++o)
+      for (int64_t ci = 0; ci < cg; ++ci) {
+        const float* src = w + ((g * ocg + o) * cg + ci) * khw;
+        float* dst = wt.data() + ((g * cg + ci) * ocg + o) * khw;
+        for (int64_t q = 0; q < khw; ++q) dst[q] = src[khw - 1 - q];
+      }
+  Conv2dParams t = p;
+  t.c = p.oc;
+  t.h = p.oh;
+  t.w = p.ow;
+  t.oc = p.c;
+  t.ph = p.dh * (p.kh - 1) - p.ph;
+  t.pw = p.dw * (p.kw - 1) - p.pw;
+  t.oh = p.h;
+  t.ow = p.w;
+  GemmConvForward(t, Conv2dAlgorithm(t), gy, wt.data(), nullptr, gx);
+}
+
+// dX through col2im: per image dcol = W^T dY, scattered back (strided convolutions).
+void DataGradByCol2Im(const Conv2dParams& p, int algo, const float* w, const float* gy, float* gx) {
+  const int64_t cg = p.c / p.groups, ocg = p.oc / p.groups, kg = cg * p.kh * p.kw, ohw = p.oh * p.ow;
+  const int64_t hw = p.h * p.w;
+  const ConvGeom geom = GroupGeom(p);
+  const bool batch_parallel = Parallel(p.n, p.n * p.oc * ohw * kg) && p.n >= GetNumThreads();
+  auto item = [&](int64_t b) {
+    float* col = algo == kIm2col ? Grow(ThreadCol(), static_cast<size_t>(kg * ohw)) : nullptr;
+    for (int64_t g = 0; g < p.groups; ++g) {
+      const float* wg = w + g * ocg * kg;
+      const float* gyg = gy + (b * p.oc + g * ocg) * ohw;
+      float* gxg = gx + (b * p.c + g * cg) * hw;
       if (algo == kGemm1x1) {
         Sgemm(true, false, cg, ohw, ocg, 1.0f, wg, kg, gyg, ohw, 0.0f, gxg, ohw);
       } else {
         Sgemm(true, false, kg, ohw, ocg, 1.0f, wg, kg, gyg, ohw, 0.0f, col, ohw);
         std::memset(gxg, 0, sizeof(float) * cg * hw);
-        if (parallel_inner) ParallelFor(cg, 1, [&](int64_t lo, int64_t hi) { Col2ImAdd(geom, col, gxg, lo, hi); });
-        else Col2ImAdd(geom, col, gxg, 0, cg);
+        if (batch_parallel) Col2ImAdd(geom, col, gxg, 0, cg);
+        else ParallelFor(cg, 1, [&](int64_t lo, int64_t hi) { Col2ImAdd(geom, col, gxg, lo, hi); });
       }
     }
+  };
+  if (batch_parallel) {
+    ParallelFor(p.n, 1, [&](int64_t lo, int64_t hi) {
+      DenormalGuard dg;
+      for (int64_t b = lo; b < hi; ++b) item(b);
+    });
+  } else {
+    for (int64_t b = 0; b < p.n; ++b) item(b);
+  }
+}
+
+// dW = sum over images and pixel blocks of dY_block * col_block^T; each part of the task range
+// accumulates its own copy (part 0 straight into gw), summed at the end.
+void WeightGrad(const Conv2dParams& p, int algo, const float* x, const float* gy, float* gw) {
+  const int64_t cg = p.c / p.groups, ocg = p.oc / p.groups, kg = cg * p.kh * p.kw, ohw = p.oh * p.ow;
+  const int64_t hw = p.h * p.w, wn = p.oc * kg;
+  const ConvGeom geom = GroupGeom(p);
+  const int64_t pb = PixelBlock(kg, ohw), nblk = (ohw + pb - 1) / pb, tasks = p.n * nblk;
+  const int parts = Parallel(tasks, p.n * p.oc * ohw * kg) ? static_cast<int>(std::min<int64_t>(GetNumThreads(), tasks)) : 1;
+  std::vector<float> partial(static_cast<size_t>((parts - 1) * wn), 0.0f);
+  std::memset(gw, 0, sizeof(float) * wn);
+  auto body = [&](int64_t lo, int64_t hi) {
+    DenormalGuard dg;
+    for (int64_t part = lo; part < hi; ++part) {
+      float* gwp = part == 0 ? gw : partial.data() + (part - 1) * wn;
+      for (int64_t t = tasks * part / parts; t < tasks * (part + 1) / parts; ++t) {
+        const int64_t b = t / nblk, j0 = (t % nblk) * pb, j1 = std::min(ohw, j0 + pb);
+        for (int64_t g = 0; g < p.groups; ++g) {
+          const float* xg = x + (b * p.c + g * cg) * hw;
+          const float* gyg = gy + (b * p.oc + g * ocg) * ohw;
+          if (algo == kGemm1x1) {
+            Sgemm(false, true, ocg, kg, j1 - j0, 1.0f, gyg + j0, ohw, xg + j0, hw, 1.0f, gwp + g * ocg * kg, kg);
+          } else {
+            float* col = Grow(ThreadCol(), static_cast<size_t>(kg * (j1 - j0)));
+            Im2ColBlock(geom, xg, col, 0, kg, j0, j1);
+            Sgemm(false, true, ocg, kg, j1 - j0, 1.0f, gyg + j0, ohw, col, j1 - j0, 1.0f, gwp + g * ocg * kg, kg);
+          }
+        }
+      }
+    }
+  };
+  if (parts > 1) ParallelFor(parts, 1, body);
+  else body(0, 1);
+  for (int part = 1; part < parts; ++part) {
+    const float* src = partial.data() + (part - 1) * wn;
+    for (int64_t i = 0; i < wn; ++i) gw[i] += src[i];
   }
 }
 
@@ -196,15 +346,7 @@ void Conv2dForward(const Conv2dParams& p, const float* x, const float* w, const 
   DenormalGuard dg;
   const int algo = Conv2dAlgorithm(p);
   if (algo == kDepthwise) return DepthwiseForward(p, x, w, bias, y);
-  const int64_t xs = p.c * p.h * p.w, ys = p.oc * p.oh * p.ow;
-  if (BatchParallel(p)) {
-    ParallelFor(p.n, 1, [&](int64_t lo, int64_t hi) {
-      DenormalGuard g;
-      for (int64_t b = lo; b < hi; ++b) ForwardItem(p, algo, x + b * xs, w, bias, y + b * ys, false);
-    });
-  } else {
-    for (int64_t b = 0; b < p.n; ++b) ForwardItem(p, algo, x + b * xs, w, bias, y + b * ys, true);
-  }
+  GemmConvForward(p, algo, x, w, bias, y);
 }
 
 void Conv2dBackward(const Conv2dParams& p, const float* x, const float* w, const float* gy, float* gx, float* gw,
@@ -228,33 +370,11 @@ void Conv2dBackward(const Conv2dParams& p, const float* x, const float* w, const
   if (!gx && !gw) return;
   const int algo = Conv2dAlgorithm(p);
   if (algo == kDepthwise) return DepthwiseBackward(p, x, w, gy, gx, gw);
-  const int64_t xs = p.c * p.h * p.w, ys = p.oc * ohw, wn = p.oc * (p.c / p.groups) * p.kh * p.kw;
-  if (p.n == 0) {
-    if (gw) std::memset(gw, 0, sizeof(float) * wn);
-    return;
+  if (gx) {
+    if (TransposedDataGrad(p)) DataGradByTransposedConv(p, w, gy, gx);
+    else DataGradByCol2Im(p, algo, w, gy, gx);
   }
-  if (BatchParallel(p)) {
-    const int parts = std::min<int64_t>(GetNumThreads(), p.n);
-    // Each part accumulates its own weight gradient (part 0 straight into gw), summed at the end.
-    std::vector<float> partial(gw ? static_cast<size_t>((parts - 1) * wn) : 0);
-    ParallelFor(parts, 1, [&](int64_t lo, int64_t hi) {
-      DenormalGuard g;
-      for (int64_t part = lo; part < hi; ++part) {
-        float* gwp = gw ? (part == 0 ? gw : partial.data() + (part - 1) * wn) : nullptr;
-        const int64_t b0 = p.n * part / parts, b1 = p.n * (part + 1) / parts;
-        for (int64_t b = b0; b < b1; ++b)
-          BackwardItem(p, algo, x + b * xs, w, gy + b * ys, gx ? gx + b * xs : nullptr, gwp, b > b0, false);
-      }
-    });
-    if (gw)
-      for (int part = 1; part < parts; ++part) {
-        const float* src = partial.data() + (part - 1) * wn;
-        for (int64_t i = 0; i < wn; ++i) gw[i] += src[i];
-      }
-  } else {
-    for (int64_t b = 0; b < p.n; ++b)
-      BackwardItem(p, algo, x + b * xs, w, gy + b * ys, gx ? gx + b * xs : nullptr, gw, b > 0, true);
-  }
+  if (gw) WeightGrad(p, algo, x, gy, gw);
 }
 
 }  // namespace torchlet

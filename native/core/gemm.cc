@@ -148,6 +148,23 @@ void GemmBlock(const Ukernel& uk, bool trans_a, int64_t m, int64_t n, int64_t k,
     for (int64_t pc = 0; pc < k; pc += kKc) {
       const int64_t kc = std::min(kKc, k - pc);
       const bool accumulate = pc > 0 || beta != 0.0f;
+      if (m <= mc_blk && !direct_b) {
+        // One block of rows: pack each B micro-panel right before its use, so the packed panel
+        // is written to and read from L1 (the whole KC x NC block never leaves the cache level
+        // it was written to). This is what makes small GEMMs (conv with few output channels)
+        // cheap to pack.
+        PackA(trans_a, a, lda, m, pc, kc, mr, alpha, apack);
+        for (int64_t jb = 0; jb < nc; jb += nr) {
+          const int cols = static_cast<int>(std::min<int64_t>(nr, nc - jb));
+          bsrc.Pack(pc, kc, j0 + jc + jb, cols, nr, bpack);
+          float* cb = c + jc + jb;
+          for (int64_t ib = 0; ib < m; ib += mr) {
+            const int rows = static_cast<int>(std::min<int64_t>(mr, m - ib));
+            uk.fn(kc, apack + ib * kc, bpack, nr, cb + ib * ldc, ldc, rows, cols, accumulate);
+          }
+        }
+        continue;
+      }
       if (!direct_b) bsrc.Pack(pc, kc, j0 + jc, nc, nr, bpack);
       for (int64_t ic = 0; ic < m; ic += mc_blk) {
         const int64_t mc = std::min(mc_blk, m - ic);
@@ -242,6 +259,85 @@ void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
   // Row-major B is used in place when too few A panels would reuse a packed copy.
   const bool direct = !trans_b && m <= kDirect * PickUkernel(kt, m).mr;
   GemmDriver(trans_a, m, n, k, alpha, a, lda, src, direct ? &src : nullptr, beta, c, ldc);
+}
+
+PackedA::PackedA(bool trans, int64_t m, int64_t k, float alpha, const float* a, int64_t lda) : m_(m), k_(k) {
+  const KernelTable& kt = Kernels();
+  const Ukernel uk = PickUkernel(kt, m);
+  mr_ = uk.mr;
+  fn_ = uk.fn;
+  ifn_ = uk.mr == kt.mr ? kt.sgemm_ukernel_indirect : kt.sgemm_ukernel_indirect_small;
+  mc_ = McFor(mr_);
+  mblocks_ = (m + mc_ - 1) / mc_;
+  const int64_t kblocks = (k + kKc - 1) / kKc;
+  offsets_.resize(static_cast<size_t>(std::max<int64_t>(1, kblocks * mblocks_)));
+  int64_t total = 0;
+  for (int64_t q = 0; q < kblocks; ++q)
+    for (int64_t b = 0; b < mblocks_; ++b) {
+      offsets_[q * mblocks_ + b] = total;
+      const int64_t mc = std::min(mc_, m - b * mc_), kc = std::min(kKc, k - q * kKc);
+      total += (mc + mr_ - 1) / mr_ * mr_ * kc;
+    }
+  data_.resize(static_cast<size_t>(total));
+  for (int64_t q = 0; q < kblocks; ++q)
+    for (int64_t b = 0; b < mblocks_; ++b) {
+      const int64_t i0 = b * mc_, mc = std::min(mc_, m - i0), kc = std::min(kKc, k - q * kKc);
+      PackA(trans, trans ? a + i0 : a + i0 * lda, lda, mc, q * kKc, kc, mr_, alpha, data_.data() + offsets_[q * mblocks_ + b]);
+    }
+}
+
+void SgemmPacked(const PackedA& a, int64_t n, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  const int64_t m = a.m(), k = a.k();
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) return ScaleC(m, n, beta, c, ldc);
+  DenormalGuard dg;
+  const int mr = a.mr();
+  const int nr = Kernels().nr;
+  const auto fn = a.ukernel();
+  for (int64_t pc = 0, q = 0; pc < k; pc += kKc, ++q) {
+    const int64_t kc = std::min(kKc, k - pc);
+    const bool accumulate = pc > 0 || beta != 0.0f;
+    for (int64_t ic = 0, bi = 0; ic < m; ic += a.mc(), ++bi) {
+      const int64_t mc = std::min(a.mc(), m - ic);
+      const float* ablk = a.Block(q, bi);
+      for (int64_t jb = 0; jb < n; jb += nr) {
+        const int cols = static_cast<int>(std::min<int64_t>(nr, n - jb));
+        const float* bp = b + pc * ldb + jb;
+        float* cb = c + ic * ldc + jb;
+        for (int64_t ib = 0; ib < mc; ib += mr) {
+          const int rows = static_cast<int>(std::min<int64_t>(mr, mc - ib));
+          fn(kc, ablk + ib * kc, bp, ldb, cb + ib * ldc, ldc, rows, cols, accumulate);
+        }
+      }
+    }
+  }
+}
+
+void SgemmPackedIndirect(const PackedA& a, int64_t n, const float* const* brows, int64_t boff, float beta, float* c,
+                         int64_t ldc) {
+  const int64_t m = a.m(), k = a.k();
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) return ScaleC(m, n, beta, c, ldc);
+  DenormalGuard dg;
+  const int mr = a.mr();
+  const int nr = Kernels().nr;
+  const auto fn = a.indirect_ukernel();
+  for (int64_t pc = 0, q = 0; pc < k; pc += kKc, ++q) {
+    const int64_t kc = std::min(kKc, k - pc);
+    const bool accumulate = pc > 0 || beta != 0.0f;
+    for (int64_t ic = 0, bi = 0; ic < m; ic += a.mc(), ++bi) {
+      const int64_t mc = std::min(a.mc(), m - ic);
+      const float* ablk = a.Block(q, bi);
+      for (int64_t jb = 0; jb < n; jb += nr) {
+        const int cols = static_cast<int>(std::min<int64_t>(nr, n - jb));
+        float* cb = c + ic * ldc + jb;
+        for (int64_t ib = 0; ib < mc; ib += mr) {
+          const int rows = static_cast<int>(std::min<int64_t>(mr, mc - ib));
+          fn(kc, ablk + ib * kc, brows + pc, boff + jb, cb + ib * ldc, ldc, rows, cols, accumulate);
+        }
+      }
+    }
+  }
 }
 
 void SgemmSource(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,

@@ -1,6 +1,7 @@
 // Packed, cache-blocked SGEMM (BLIS loop order) over the active ISA's micro-kernel.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 namespace torchlet {
 
@@ -22,5 +23,37 @@ class GemmBSource {
 // As Sgemm, with op(B) given by a packing source.
 void SgemmSource(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                  const GemmBSource& b, float beta, float* c, int64_t ldc);
+
+// op(A) (M x K) scaled by alpha, packed once into micro-panels for many GEMMs that share it (conv
+// weights against one pixel block after another).
+class PackedA {
+ public:
+  PackedA(bool trans, int64_t m, int64_t k, float alpha, const float* a, int64_t lda);
+  int64_t m() const { return m_; }
+  int64_t k() const { return k_; }
+  const float* Block(int64_t pc_index, int64_t ic_index) const { return data_.data() + offsets_[pc_index * mblocks_ + ic_index]; }
+  int mr() const { return mr_; }
+  int64_t mc() const { return mc_; }
+  void (*ukernel() const)(int64_t, const float*, const float*, int64_t, float*, int64_t, int, int, bool) { return fn_; }
+  void (*indirect_ukernel() const)(int64_t, const float*, const float* const*, int64_t, float*, int64_t, int, int,
+                                   bool) { return ifn_; }
+
+ private:
+  int64_t m_, k_, mc_, mblocks_;
+  int mr_;
+  void (*fn_)(int64_t, const float*, const float*, int64_t, float*, int64_t, int, int, bool);
+  void (*ifn_)(int64_t, const float*, const float* const*, int64_t, float*, int64_t, int, int, bool);
+  std::vector<float> data_;
+  std::vector<int64_t> offsets_;
+};
+
+// C[M x n] = A * B (+ beta * C; beta 0 or 1) for a row-major B (K x n, row stride ldb) read in
+// place, on the calling thread. Meant for cache-sized column blocks of B.
+void SgemmPacked(const PackedA& a, int64_t n, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+// As SgemmPacked with B row p (of K) at brows[p] + boff: an indirect B, e.g. the shifted input
+// rows of a stride-1 convolution read in place.
+void SgemmPackedIndirect(const PackedA& a, int64_t n, const float* const* brows, int64_t boff, float beta, float* c,
+                         int64_t ldc);
 
 }  // namespace torchlet

@@ -4,6 +4,8 @@
 
 namespace torchlet {
 
+struct ConvGeom;  // core/im2col.h
+
 struct KernelTable {
   const char* name;
   // y = f(x) elementwise over n items (op: UnaryOp).
@@ -40,6 +42,15 @@ struct KernelTable {
   void (*sgemm_ukernel_small)(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
                               int n, bool accumulate);
   int mr_small;
+  // im2col rows [r0, r1) x pixel columns [j0, j1) / col2im-accumulate channels [c0, c1) (core/im2col.h).
+  void (*im2col)(const ConvGeom* g, const float* x, float* col, int64_t r0, int64_t r1, int64_t j0, int64_t j1);
+  void (*col2im_add)(const ConvGeom* g, const float* col, float* dx, int64_t c0, int64_t c1);
+  // Indirect-B micro-kernels (main and small MR): B row p is brows[p] + boff (conv reads its
+  // shifted input rows in place instead of an im2col copy). Same contract as sgemm_ukernel.
+  void (*sgemm_ukernel_indirect)(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
+                                 int64_t ldc, int m, int n, bool accumulate);
+  void (*sgemm_ukernel_indirect_small)(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
+                                       int64_t ldc, int m, int n, bool accumulate);
 };
 
 const KernelTable& ScalarKernels();

@@ -37,6 +37,27 @@ static void SgemmUkernelGeneric(int64_t kc, const float* a, const float* b, int6
   }
 }
 
+template <int MR, int NR>
+static void SgemmUkernelIndirectGeneric(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
+                                        int64_t ldc, int m, int n, bool accumulate) {
+  float acc[MR][NR];
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) acc[i][j] = 0.0f;
+  for (int64_t p = 0; p < kc; ++p) {
+    const float* ap = a + p * MR;
+    const float* bp = brows[p] + boff;
+    for (int i = 0; i < MR; ++i) {
+      const float av = ap[i];
+      for (int j = 0; j < n; ++j) acc[i][j] += av * bp[j];
+    }
+  }
+  for (int i = 0; i < m; ++i) {
+    float* cr = c + i * ldc;
+    if (accumulate) for (int j = 0; j < n; ++j) cr[j] += acc[i][j];
+    else for (int j = 0; j < n; ++j) cr[j] = acc[i][j];
+  }
+}
+
 static inline float DotGeneric(const float* x, const float* y, int64_t k) {
   float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t p = 0;
@@ -126,5 +147,84 @@ static void MaxPool2dPlane(const float* x, int64_t h, int64_t w, float* y, int32
       y[oy * ow + ox] = m;
       if (idx) idx[oy * ow + ox] = static_cast<int32_t>(best);
     }
+  }
+}
+
+// ---- im2col / col2im (see core/im2col.h). Row helpers CopyRow / AddRow / ZeroRow come from the
+// including ISA file (masked vector code on AVX-512/AVX2: output rows are short, e.g. 28 floats).
+
+// Output columns ox in [lo, hi) read an in-range input column for tap offset `off` (= kx*dw - pw).
+static inline void ValidRange(int64_t off, int64_t stride, int64_t in, int64_t out, int64_t* lo, int64_t* hi) {
+  int64_t l = off >= 0 ? 0 : (-off + stride - 1) / stride;
+  int64_t h = in - off <= 0 ? 0 : (in - off + stride - 1) / stride;
+  l = l < out ? l : out;
+  h = h < out ? h : out;
+  h = h > l ? h : l;
+  *lo = l;
+  *hi = h;
+}
+
+// col rows [r0, r1), pixel columns [j0, j1) (row stride j1 - j0).
+static void Im2Col(const ConvGeom* gp, const float* x, float* col, int64_t r0, int64_t r1, int64_t j0, int64_t j1) {
+  const ConvGeom& g = *gp;
+  const int64_t width = j1 - j0;
+  if (width <= 0) return;
+  const int64_t oy_first = j0 / g.ow, oy_last = (j1 - 1) / g.ow;
+  for (int64_t r = r0; r < r1; ++r) {
+    const int64_t kx = r % g.kw, ky = (r / g.kw) % g.kh, c = r / (g.kw * g.kh);
+    const float* xc = x + c * g.h * g.w;
+    float* dst = col + (r - r0) * width - j0;  // indexed by absolute pixel
+    const int64_t xoff = kx * g.dw - g.pw;
+    int64_t lo, hi;
+    ValidRange(xoff, g.sw, g.w, g.ow, &lo, &hi);
+    for (int64_t oy = oy_first; oy <= oy_last; ++oy) {
+      const int64_t base = oy * g.ow;
+      const int64_t a = j0 > base ? j0 - base : 0, b = j1 - base < g.ow ? j1 - base : g.ow;
+      float* d = dst + base;
+      const int64_t iy = oy * g.sh - g.ph + ky * g.dh;
+      if (iy < 0 || iy >= g.h) {
+        ZeroRow(d + a, b - a);
+        continue;
+      }
+      const float* src = xc + iy * g.w + xoff;
+      const int64_t l = lo > a ? lo : a, h = hi < b ? hi : b;
+      if (h <= l) {
+        ZeroRow(d + a, b - a);
+        continue;
+      }
+      if (l > a) ZeroRow(d + a, l - a);
+      if (g.sw == 1) {
+        CopyRow(d + l, src + l, h - l);
+      } else {
+        for (int64_t ox = l; ox < h; ++ox) d[ox] = src[ox * g.sw];
+      }
+      if (h < b) ZeroRow(d + h, b - h);
+    }
+  }
+}
+
+static void Col2ImAdd(const ConvGeom* gp, const float* col, float* dx, int64_t c0, int64_t c1) {
+  const ConvGeom& g = *gp;
+  const int64_t ohw = g.oh * g.ow;
+  for (int64_t c = c0; c < c1; ++c) {
+    float* xc = dx + c * g.h * g.w;
+    for (int64_t ky = 0; ky < g.kh; ++ky)
+      for (int64_t kx = 0; kx < g.kw; ++kx) {
+        const float* src = col + ((c * g.kh + ky) * g.kw + kx) * ohw;
+        const int64_t xoff = kx * g.dw - g.pw;
+        int64_t lo, hi;
+        ValidRange(xoff, g.sw, g.w, g.ow, &lo, &hi);
+        for (int64_t oy = 0; oy < g.oh; ++oy) {
+          const int64_t iy = oy * g.sh - g.ph + ky * g.dh;
+          if (iy < 0 || iy >= g.h) continue;
+          float* d = xc + iy * g.w + xoff;
+          const float* sr = src + oy * g.ow;
+          if (g.sw == 1) {
+            AddRow(d + lo, sr + lo, hi - lo);
+          } else {
+            for (int64_t ox = lo; ox < hi; ++ox) d[ox * g.sw] += sr[ox];
+          }
+        }
+      }
   }
 }

@@ -7,6 +7,7 @@
 #include <immintrin.h>
 #endif
 
+#include "core/im2col.h"
 #include "core/kernel_table.h"
 #include "core/ops.h"
 
@@ -21,6 +22,27 @@
 namespace torchlet {
 namespace avx2 {
 #include "kernels/elementwise_impl.h"
+static inline __m256i RowMask(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+static inline void CopyRow(float* d, const float* s, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(d + i, _mm256_loadu_ps(s + i));
+  if (i < n) _mm256_maskstore_ps(d + i, RowMask(n - i), _mm256_maskload_ps(s + i, RowMask(n - i)));
+}
+static inline void AddRow(float* d, const float* s, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(d + i, _mm256_add_ps(_mm256_loadu_ps(d + i), _mm256_loadu_ps(s + i)));
+  if (i < n) {
+    const __m256i m = RowMask(n - i);
+    _mm256_maskstore_ps(d + i, m, _mm256_add_ps(_mm256_maskload_ps(d + i, m), _mm256_maskload_ps(s + i, m)));
+  }
+}
+static inline void ZeroRow(float* d, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(d + i, _mm256_setzero_ps());
+  if (i < n) _mm256_maskstore_ps(d + i, RowMask(n - i), _mm256_setzero_ps());
+}
 #include "kernels/nn_impl.h"
 
 constexpr int kMr = 6, kNr = 16, kMrSmall = 4;
@@ -32,9 +54,9 @@ static inline __m256i TailMask(int n) {
 }
 
 // 6x16 register tile: 12 ymm accumulators, 2 for the B row, 1 broadcast.
-template <int MR, bool kFullN>
+template <int MR, bool kFullN, bool kIndirect = false>
 static inline void UkernelX16(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
-                               int n, bool accumulate) {
+                               int n, bool accumulate, const float* const* brows = nullptr) {
   __m256 c0[MR], c1[MR];
 #pragma GCC unroll 6
   for (int i = 0; i < MR; ++i) {
@@ -44,6 +66,7 @@ static inline void UkernelX16(int64_t kc, const float* a, const float* b, int64_
   const __m256i m0 = TailMask(n), m1 = TailMask(n - 8);
   for (int64_t p = 0; p < kc; ++p) {
     __m256 b0, b1;
+    if (kIndirect) b = brows[p] + ldb;
     if (kFullN) {
       b0 = _mm256_loadu_ps(b);
       b1 = _mm256_loadu_ps(b + 8);
@@ -58,7 +81,7 @@ static inline void UkernelX16(int64_t kc, const float* a, const float* b, int64_
       c1[i] = _mm256_fmadd_ps(av, b1, c1[i]);
     }
     a += MR;
-    b += ldb;
+    if (!kIndirect) b += ldb;
   }
 #pragma GCC unroll 6
   for (int i = 0; i < MR; ++i) {
@@ -93,6 +116,18 @@ static void SgemmUkernelSmall(int64_t kc, const float* a, const float* b, int64_
                               int n, bool acc) {
   if (n == kNr) UkernelX16<kMrSmall, true>(kc, a, b, ldb, c, ldc, m, n, acc);
   else UkernelX16<kMrSmall, false>(kc, a, b, ldb, c, ldc, m, n, acc);
+}
+
+static void SgemmUkernelIndirect(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
+                                 int64_t ldc, int m, int n, bool acc) {
+  if (n == kNr) UkernelX16<kMr, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else UkernelX16<kMr, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+}
+
+static void SgemmUkernelIndirectSmall(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
+                                      int64_t ldc, int m, int n, bool acc) {
+  if (n == kNr) UkernelX16<kMrSmall, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else UkernelX16<kMrSmall, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
 }
 
 static inline float Hsum(__m256 v) {
@@ -160,7 +195,9 @@ const KernelTable& Avx2Kernels() {
   static const KernelTable t = {"avx2", avx2::Unary, avx2::UnaryBackward, avx2::Binary, avx2::ReduceRow,
                                 avx2::ReduceAccumulate, avx2::Scale, avx2::SoftmaxRow, avx2::SgemmUkernel,
                                 avx2::kMr, avx2::kNr, avx2::SgemmDot, avx2::MaxPool2dPlane,
-                                avx2::SgemmUkernelSmall, avx2::kMrSmall};
+                                avx2::SgemmUkernelSmall, avx2::kMrSmall,
+                                avx2::Im2Col, avx2::Col2ImAdd,
+                                avx2::SgemmUkernelIndirect, avx2::SgemmUkernelIndirectSmall};
   return t;
 }
 }  // namespace torchlet

@@ -7,6 +7,7 @@
 #include <immintrin.h>
 #endif
 
+#include "core/im2col.h"
 #include "core/kernel_table.h"
 #include "core/ops.h"
 
@@ -21,6 +22,25 @@
 namespace torchlet {
 namespace avx512 {
 #include "kernels/elementwise_impl.h"
+static inline __mmask16 RowMask(int64_t n) { return static_cast<__mmask16>((1u << n) - 1); }
+static inline void CopyRow(float* d, const float* s, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(d + i, _mm512_loadu_ps(s + i));
+  if (i < n) _mm512_mask_storeu_ps(d + i, RowMask(n - i), _mm512_maskz_loadu_ps(RowMask(n - i), s + i));
+}
+static inline void AddRow(float* d, const float* s, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(d + i, _mm512_add_ps(_mm512_loadu_ps(d + i), _mm512_loadu_ps(s + i)));
+  if (i < n) {
+    const __mmask16 m = RowMask(n - i);
+    _mm512_mask_storeu_ps(d + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, d + i), _mm512_maskz_loadu_ps(m, s + i)));
+  }
+}
+static inline void ZeroRow(float* d, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(d + i, _mm512_setzero_ps());
+  if (i < n) _mm512_mask_storeu_ps(d + i, RowMask(n - i), _mm512_setzero_ps());
+}
 #include "kernels/nn_impl.h"
 
 constexpr int kMr = 14, kNr = 32, kMrSmall = 8;
@@ -29,9 +49,10 @@ static inline __mmask16 TailMask(int n) { return n >= 16 ? static_cast<__mmask16
 
 // 14x32 register tile: 28 zmm accumulators, 2 zmm for the B row, A values broadcast from memory
 // (folded into the FMA). N tails use masked loads/stores; M tails skip rows.
-template <int MR, bool kFullN>
+// B rows either strided (ldb) or through a row-pointer table (brows[p] + ldb as the offset).
+template <int MR, bool kFullN, bool kIndirect = false>
 static inline void UkernelX32(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
-                                int n, bool accumulate) {
+                                int n, bool accumulate, const float* const* brows = nullptr) {
   __m512 c0[MR], c1[MR];
 #pragma GCC unroll 14
   for (int i = 0; i < MR; ++i) {
@@ -41,6 +62,7 @@ static inline void UkernelX32(int64_t kc, const float* a, const float* b, int64_
   const __mmask16 m0 = TailMask(n), m1 = TailMask(n - 16);
   for (int64_t p = 0; p < kc; ++p) {
     __m512 b0, b1;
+    if (kIndirect) b = brows[p] + ldb;
     if (kFullN) {
       b0 = _mm512_loadu_ps(b);
       b1 = _mm512_loadu_ps(b + 16);
@@ -55,7 +77,7 @@ static inline void UkernelX32(int64_t kc, const float* a, const float* b, int64_
       c1[i] = _mm512_fmadd_ps(av, b1, c1[i]);
     }
     a += MR;
-    b += ldb;
+    if (!kIndirect) b += ldb;
   }
 #pragma GCC unroll 14
   for (int i = 0; i < MR; ++i) {
@@ -90,6 +112,18 @@ static void SgemmUkernelSmall(int64_t kc, const float* a, const float* b, int64_
                               int n, bool acc) {
   if (n == kNr) UkernelX32<kMrSmall, true>(kc, a, b, ldb, c, ldc, m, n, acc);
   else UkernelX32<kMrSmall, false>(kc, a, b, ldb, c, ldc, m, n, acc);
+}
+
+static void SgemmUkernelIndirect(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
+                                 int64_t ldc, int m, int n, bool acc) {
+  if (n == kNr) UkernelX32<kMr, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else UkernelX32<kMr, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+}
+
+static void SgemmUkernelIndirectSmall(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
+                                      int64_t ldc, int m, int n, bool acc) {
+  if (n == kNr) UkernelX32<kMrSmall, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else UkernelX32<kMrSmall, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
 }
 
 // Skinny GEMM with B transposed: four output columns at a time share each A load.
@@ -151,7 +185,9 @@ const KernelTable& Avx512Kernels() {
   static const KernelTable t = {"avx512", avx512::Unary, avx512::UnaryBackward, avx512::Binary, avx512::ReduceRow,
                                 avx512::ReduceAccumulate, avx512::Scale, avx512::SoftmaxRow, avx512::SgemmUkernel,
                                 avx512::kMr, avx512::kNr, avx512::SgemmDot, avx512::MaxPool2dPlane,
-                                avx512::SgemmUkernelSmall, avx512::kMrSmall};
+                                avx512::SgemmUkernelSmall, avx512::kMrSmall,
+                                avx512::Im2Col, avx512::Col2ImAdd,
+                                avx512::SgemmUkernelIndirect, avx512::SgemmUkernelIndirectSmall};
   return t;
 }
 }  // namespace torchlet
