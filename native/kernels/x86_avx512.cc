@@ -126,6 +126,58 @@ static void SgemmUkernelIndirectSmall(int64_t kc, const float* a, const float* c
   else UkernelX32<kMrSmall, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
 }
 
+// 2x2 / stride 2 max pooling, 16 outputs per step (masked tails), PyTorch's tap order and NaN rule;
+// other shapes take the portable loop.
+static void MaxPool2dPlane512(const float* x, int64_t h, int64_t w, float* y, int32_t* idx, int64_t oh, int64_t ow,
+                              int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+  if (!(kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 && 2 * ow <= w &&
+        2 * oh <= h)) {
+    return MaxPool2dPlane(x, h, w, y, idx, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw);
+  }
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  const __m512i lane2 = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i k1 = _mm512_set1_epi32(1), kw0 = _mm512_set1_epi32(static_cast<int>(w)),
+                kw1 = _mm512_set1_epi32(static_cast<int>(w + 1));
+  for (int64_t oy = 0; oy < oh; ++oy) {
+    const float* r0 = x + 2 * oy * w;
+    const float* r1 = r0 + w;
+    float* yr = y + oy * ow;
+    int64_t ox = 0;
+    auto step = [&](__m512 a0, __m512 a1, __m512 b0, __m512 b1, __mmask16 mo, bool full) {
+      const __m512 a = _mm512_permutex2var_ps(a0, even, a1), b = _mm512_permutex2var_ps(a0, odd, a1);
+      const __m512 c = _mm512_permutex2var_ps(b0, even, b1), d = _mm512_permutex2var_ps(b0, odd, b1);
+      __m512 m = a;
+      const __mmask16 tb = _mm512_cmp_ps_mask(b, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(b, b, _CMP_UNORD_Q);
+      m = _mm512_mask_blend_ps(tb, m, b);
+      const __mmask16 tc = _mm512_cmp_ps_mask(c, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(c, c, _CMP_UNORD_Q);
+      m = _mm512_mask_blend_ps(tc, m, c);
+      const __mmask16 td = _mm512_cmp_ps_mask(d, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(d, d, _CMP_UNORD_Q);
+      m = _mm512_mask_blend_ps(td, m, d);
+      if (full) _mm512_storeu_ps(yr + ox, m);
+      else _mm512_mask_storeu_ps(yr + ox, mo, m);
+      if (idx) {
+        __m512i k = _mm512_setzero_si512();
+        k = _mm512_mask_blend_epi32(tb, k, k1);
+        k = _mm512_mask_blend_epi32(tc, k, kw0);
+        k = _mm512_mask_blend_epi32(td, k, kw1);
+        const __m512i v = _mm512_add_epi32(_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(2 * oy * w + 2 * ox)), lane2), k);
+        if (full) _mm512_storeu_si512(idx + oy * ow + ox, v);
+        else _mm512_mask_storeu_epi32(idx + oy * ow + ox, mo, v);
+      }
+    };
+    for (; ox + 16 <= ow; ox += 16)
+      step(_mm512_loadu_ps(r0 + 2 * ox), _mm512_loadu_ps(r0 + 2 * ox + 16), _mm512_loadu_ps(r1 + 2 * ox),
+           _mm512_loadu_ps(r1 + 2 * ox + 16), 0xFFFF, true);
+    if (ox < ow) {
+      const int cnt = static_cast<int>(ow - ox);
+      const __mmask16 ml = TailMask(2 * cnt), mh = TailMask(2 * cnt - 16);
+      step(_mm512_maskz_loadu_ps(ml, r0 + 2 * ox), _mm512_maskz_loadu_ps(mh, r0 + 2 * ox + 16),
+           _mm512_maskz_loadu_ps(ml, r1 + 2 * ox), _mm512_maskz_loadu_ps(mh, r1 + 2 * ox + 16), TailMask(cnt), false);
+    }
+  }
+}
+
 // Skinny GEMM with B transposed: four output columns at a time share each A load.
 static void SgemmDot(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
                      int64_t ldb, float beta, float* c, int64_t ldc) {
@@ -184,7 +236,7 @@ namespace torchlet {
 const KernelTable& Avx512Kernels() {
   static const KernelTable t = {"avx512", avx512::Unary, avx512::UnaryBackward, avx512::Binary, avx512::ReduceRow,
                                 avx512::ReduceAccumulate, avx512::Scale, avx512::SoftmaxRow, avx512::SgemmUkernel,
-                                avx512::kMr, avx512::kNr, avx512::SgemmDot, avx512::MaxPool2dPlane,
+                                avx512::kMr, avx512::kNr, avx512::SgemmDot, avx512::MaxPool2dPlane512,
                                 avx512::SgemmUkernelSmall, avx512::kMrSmall,
                                 avx512::Im2Col, avx512::Col2ImAdd,
                                 avx512::SgemmUkernelIndirect, avx512::SgemmUkernelIndirectSmall};
