@@ -242,8 +242,9 @@ void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
   if (m <= 0 || n <= 0) return;
   if (k <= 0 || alpha == 0.0f) return ScaleC(m, n, beta, c, ldc);
   const KernelTable& kt = Kernels();
-  // Few rows against a transposed B (linear at batch 1..3): dot products, no packing.
-  if (trans_b && !trans_a && m * 4 <= kt.mr) {
+  // Few rows against a transposed B (linear at batch 1..3; weight gradients of small convs, whose
+  // K is long): blocked dot products, no packing.
+  if (trans_b && !trans_a && (m * 4 <= kt.mr || (m <= 16 && k >= 256 && n <= 4 * k))) {
     const bool serial = m * n * k < kSerialWork;
     const int64_t chunks = serial ? 1 : std::min<int64_t>((n + 63) / 64, GetNumThreads());
     auto body = [&](int64_t lo, int64_t hi) {

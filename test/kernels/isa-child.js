@@ -21,7 +21,7 @@ let seed = 1;
 
 // GEMM: 1-row, 1-col, primes, k = 1, tails of every tile size, all transposes, alpha/beta.
 const shapes = [[1, 1, 1], [1, 37, 5], [29, 1, 13], [7, 11, 1], [14, 32, 16], [15, 33, 17], [6, 16, 8], [13, 47, 97],
-  [97, 61, 53], [2, 200, 300], [3, 129, 64], [170, 31, 260], [64, 100, 576]];
+  [97, 61, 53], [2, 200, 300], [6, 75, 784], [16, 150, 260], [11, 5, 301], [3, 129, 64], [170, 31, 260], [64, 100, 576]];
 for (const [m, n, k] of shapes)
   for (const ta of [false, true])
     for (const tb of [false, true]) {

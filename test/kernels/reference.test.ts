@@ -35,7 +35,7 @@ describe('SGEMM vs reference', () => {
   const sizes = [1, 2, 3, 5, 7, 13, 14, 15, 16, 17, 31, 32, 33, 47, 97];
   const cases: number[][] = [];
   for (let i = 0; i < 40; i++) cases.push([sizes[Math.floor(r() * sizes.length)], sizes[Math.floor(r() * sizes.length)], sizes[Math.floor(r() * sizes.length)]]);
-  cases.push([1, 1, 1], [1, 1000, 3], [1000, 1, 3], [300, 200, 1], [1, 257, 300], [3, 100, 513], [200, 300, 260], [170, 513, 97]);
+  cases.push([5, 37, 300], [16, 75, 784], [9, 150, 257], [4, 4, 256], [13, 1, 400], [1, 1, 1], [1, 1000, 3], [1000, 1, 3], [300, 200, 1], [1, 257, 300], [3, 100, 513], [200, 300, 260], [170, 513, 97]);
   for (const [m, n, k] of cases)
     for (const ta of [false, true])
       for (const tb of [false, true]) {
