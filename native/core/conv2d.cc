@@ -7,6 +7,7 @@
 #include "core/denormal.h"
 #include "core/gemm.h"
 #include "core/im2col.h"
+#include "core/kernel_table.h"
 #include "core/thread_pool.h"
 
 namespace torchlet {
@@ -136,37 +137,53 @@ bool Parallel(int64_t tasks, int64_t work) { return GetNumThreads() > 1 && tasks
 // tap (c, ky, kx) reads input plane c at j + ky*dh*Wp + kx*dw: a GEMM whose B rows are the input
 // rows shifted per tap, read in place (indirect B). Columns ox >= ow of each output row are junk,
 // computed into a scratch block and dropped when it is copied out.
+// The input as the indirect paths read it: planes of hp x wp with the padding materialized (a
+// reused buffer), or x itself when no padding is needed. rs is the row stride, ps the plane stride.
+struct PaddedInput {
+  const float* data;
+  int64_t rs, ps;
+};
+
+PaddedInput PadInput(const Conv2dParams& p, const float* x) {
+  const int64_t wp = p.ow + p.dw * (p.kw - 1), hp = p.oh + p.dh * (p.kh - 1);
+  if (p.ph == 0 && p.pw == 0 && wp == p.w && hp <= p.h) return PaddedInput{x, p.w, p.h * p.w};
+  thread_local std::vector<float> buf;  // grows once, reused by later calls on this thread
+  const int64_t ps = hp * wp, planes = p.n * p.c;
+  float* xp = Grow(buf, static_cast<size_t>(planes * ps));
+  ParallelFor(planes, std::max<int64_t>(1, 16384 / ps), [&](int64_t lo, int64_t hi) {
+    for (int64_t q = lo; q < hi; ++q) {
+      const float* src = x + q * p.h * p.w;
+      float* dst = xp + q * ps;
+      for (int64_t yy = 0; yy < hp; ++yy) {
+        float* d = dst + yy * wp;
+        const int64_t iy = yy - p.ph;
+        if (iy < 0 || iy >= p.h) {
+          std::fill(d, d + wp, 0.0f);
+          continue;
+        }
+        const int64_t x0 = std::min(p.pw, wp), x1 = std::min(wp, p.pw + p.w);
+        std::fill(d, d + x0, 0.0f);
+        if (x1 > x0) std::memcpy(d + x0, src + iy * p.w, sizeof(float) * (x1 - x0));
+        std::fill(d + std::max(x0, x1), d + wp, 0.0f);
+      }
+    }
+  });
+  return PaddedInput{xp, wp, ps};
+}
+
+// Row pointers of the taps of one group: tap (c, ky, kx) reads plane c shifted by (ky*dh, kx*dw).
+void TapRows(const Conv2dParams& p, const PaddedInput& in, const float* xg, const float** rows) {
+  const int64_t cg = p.c / p.groups;
+  for (int64_t c = 0, r = 0; c < cg; ++c)
+    for (int64_t ky = 0; ky < p.kh; ++ky)
+      for (int64_t kx = 0; kx < p.kw; ++kx, ++r) rows[r] = xg + c * in.ps + ky * p.dh * in.rs + kx * p.dw;
+}
+
 void IndirectConvForward(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y) {
   const int64_t cg = p.c / p.groups, ocg = p.oc / p.groups, kg = cg * p.kh * p.kw, ohw = p.oh * p.ow;
-  const int64_t wp = p.ow + p.dw * (p.kw - 1), hp = p.oh + p.dh * (p.kh - 1);
-  const bool pad = !(p.ph == 0 && p.pw == 0 && wp == p.w && hp <= p.h);
-  const int64_t ps = pad ? hp * wp : p.h * p.w;  // plane stride of the buffer read
-  std::vector<float> xpad;
-  const float* xs = x;
-  if (pad) {
-    xpad.resize(static_cast<size_t>(p.n * p.c * ps));
-    float* xp = xpad.data();
-    const int64_t planes = p.n * p.c;
-    ParallelFor(planes, std::max<int64_t>(1, 16384 / ps), [&](int64_t lo, int64_t hi) {
-      for (int64_t q = lo; q < hi; ++q) {
-        const float* src = x + q * p.h * p.w;
-        float* dst = xp + q * ps;
-        for (int64_t yy = 0; yy < hp; ++yy) {
-          float* d = dst + yy * wp;
-          const int64_t iy = yy - p.ph;
-          if (iy < 0 || iy >= p.h) {
-            std::fill(d, d + wp, 0.0f);
-            continue;
-          }
-          const int64_t x0 = std::min(p.pw, wp), x1 = std::min(wp, p.pw + p.w);
-          std::fill(d, d + x0, 0.0f);
-          if (x1 > x0) std::memcpy(d + x0, src + iy * p.w, sizeof(float) * (x1 - x0));
-          std::fill(d + std::max(x0, x1), d + wp, 0.0f);
-        }
-      }
-    });
-    xs = xp;
-  }
+  const PaddedInput in = PadInput(p, x);
+  const int64_t wp = in.rs, ps = in.ps;
+  const float* xs = in.data;
   std::vector<PackedA> packs;
   packs.reserve(static_cast<size_t>(p.groups));
   for (int64_t g = 0; g < p.groups; ++g) packs.emplace_back(false, ocg, kg, 1.0f, w + g * ocg * kg, kg);
@@ -181,12 +198,8 @@ void IndirectConvForward(const Conv2dParams& p, const float* x, const float* w, 
       const int64_t b = t / nblk, oy0 = (t % nblk) * rows, oy1 = std::min(p.oh, oy0 + rows);
       const int64_t jn = (oy1 - oy0 - 1) * wp + p.ow, lds = (oy1 - oy0) * wp;
       for (int64_t g = 0; g < p.groups; ++g) {
-        const float* xg = xs + (b * p.c + g * cg) * ps;
-        for (int64_t c = 0, r = 0; c < cg; ++c)
-          for (int64_t ky = 0; ky < p.kh; ++ky)
-            for (int64_t kx = 0; kx < p.kw; ++kx, ++r)
-              brows[r] = xg + c * ps + ky * p.dh * (pad ? wp : p.w) + kx * p.dw;
-        SgemmPackedIndirect(packs[g], jn, brows.data(), oy0 * (pad ? wp : p.w), 0.0f, scratch, lds);
+        TapRows(p, in, xs + (b * p.c + g * cg) * ps, brows.data());
+        SgemmPackedIndirect(packs[g], jn, brows.data(), oy0 * wp, 0.0f, scratch, lds);
         float* yg = y + (b * p.oc + g * ocg) * ohw;
         for (int64_t o = 0; o < ocg; ++o) {
           const float bv = bias ? bias[g * ocg + o] : 0.0f;
@@ -295,6 +308,46 @@ void DataGradByCol2Im(const Conv2dParams& p, int algo, const float* w, const flo
   }
 }
 
+// dW of a stride-1 conv: dW[o][tap] = dot(dY[o], input rows
+// shifted for tap), both read in place (dY copied into the padded row layout, junk columns zero):
+// blocked dot products, no im2col. Per image, parts of the batch accumulate separate copies.
+void WeightGradIndirect(const Conv2dParams& p, const float* x, const float* gy, float* gw) {
+  const int64_t cg = p.c / p.groups, ocg = p.oc / p.groups, kg = cg * p.kh * p.kw, ohw = p.oh * p.ow;
+  const int64_t wn = p.oc * kg;
+  const PaddedInput in = PadInput(p, x);
+  const int64_t rs = in.rs, jn = (p.oh - 1) * rs + p.ow;
+  const KernelTable& kt = Kernels();
+  const int parts = Parallel(p.n, p.n * p.oc * ohw * kg) ? static_cast<int>(std::min<int64_t>(GetNumThreads(), p.n)) : 1;
+  std::vector<float> partial(static_cast<size_t>((parts - 1) * wn), 0.0f);
+  std::memset(gw, 0, sizeof(float) * wn);
+  auto body = [&](int64_t lo, int64_t hi) {
+    DenormalGuard dg;
+    std::vector<const float*> rows(static_cast<size_t>(kg));
+    float* gyp = Grow(ThreadCol(), static_cast<size_t>(ocg * jn));
+    for (int64_t part = lo; part < hi; ++part) {
+      float* gwp = part == 0 ? gw : partial.data() + (part - 1) * wn;
+      for (int64_t b = p.n * part / parts; b < p.n * (part + 1) / parts; ++b)
+        for (int64_t g = 0; g < p.groups; ++g) {
+          const float* gyg = gy + (b * p.oc + g * ocg) * ohw;
+          for (int64_t o = 0; o < ocg; ++o)
+            for (int64_t oy = 0; oy < p.oh; ++oy) {
+              float* d = gyp + o * jn + oy * rs;
+              std::memcpy(d, gyg + o * ohw + oy * p.ow, sizeof(float) * p.ow);
+              if (oy + 1 < p.oh) std::fill(d + p.ow, d + rs, 0.0f);
+            }
+          TapRows(p, in, in.data + (b * p.c + g * cg) * in.ps, rows.data());
+          kt.sgemm_dot_indirect(ocg, kg, jn, 1.0f, gyp, jn, rows.data(), 1.0f, gwp + g * ocg * kg, kg);
+        }
+    }
+  };
+  if (parts > 1) ParallelFor(parts, 1, body);
+  else body(0, 1);
+  for (int part = 1; part < parts; ++part) {
+    const float* src = partial.data() + (part - 1) * wn;
+    for (int64_t i = 0; i < wn; ++i) gw[i] += src[i];
+  }
+}
+
 // dW = sum over images and pixel blocks of dY_block * col_block^T; each part of the task range
 // accumulates its own copy (part 0 straight into gw), summed at the end.
 void WeightGrad(const Conv2dParams& p, int algo, const float* x, const float* gy, float* gw) {
@@ -374,7 +427,12 @@ void Conv2dBackward(const Conv2dParams& p, const float* x, const float* w, const
     if (TransposedDataGrad(p)) DataGradByTransposedConv(p, w, gy, gx);
     else DataGradByCol2Im(p, algo, w, gy, gx);
   }
-  if (gw) WeightGrad(p, algo, x, gy, gw);
+  if (gw) {
+    if (algo == kIm2col && p.sh == 1 && p.sw == 1)
+      WeightGradIndirect(p, x, gy, gw);
+    else
+      WeightGrad(p, algo, x, gy, gw);
+  }
 }
 
 }  // namespace torchlet

@@ -51,6 +51,9 @@ struct KernelTable {
                                  int64_t ldc, int m, int n, bool accumulate);
   void (*sgemm_ukernel_indirect_small)(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
                                        int64_t ldc, int m, int n, bool accumulate);
+  // As sgemm_dot with B row j at brows[j] (stride-1 conv weight gradients over shifted input rows).
+  void (*sgemm_dot_indirect)(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                             const float* const* brows, float beta, float* c, int64_t ldc);
 };
 
 const KernelTable& ScalarKernels();

@@ -41,7 +41,8 @@ const KernelTable& NeonKernels() {
                                 neon::SgemmDotGeneric, neon::MaxPool2dPlane,
                                 neon::SgemmUkernelSmall, 4,
                                 neon::Im2Col, neon::Col2ImAdd,
-                                neon::SgemmUkernelIndirect, neon::SgemmUkernelIndirectSmall};
+                                neon::SgemmUkernelIndirect, neon::SgemmUkernelIndirectSmall,
+                                neon::SgemmDotIndirectGeneric};
   return t;
 }
 }  // namespace torchlet

@@ -40,7 +40,8 @@ const KernelTable& ScalarKernels() {
                                 4, 8, scalar::SgemmDotGeneric, scalar::MaxPool2dPlane,
                                 scalar::SgemmUkernelSmall, 2,
                                 scalar::Im2Col, scalar::Col2ImAdd,
-                                scalar::SgemmUkernelIndirect, scalar::SgemmUkernelIndirectSmall};
+                                scalar::SgemmUkernelIndirect, scalar::SgemmUkernelIndirectSmall,
+                                scalar::SgemmDotIndirectGeneric};
   return t;
 }
 

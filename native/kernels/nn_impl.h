@@ -78,6 +78,16 @@ static inline void SgemmDotGeneric(int64_t m, int64_t n, int64_t k, float alpha,
     }
 }
 
+static void SgemmDotIndirectGeneric(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                                    const float* const* brows, float beta, float* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      const float d = alpha * DotGeneric(a + i * lda, brows[j], k);
+      float* cp = c + i * ldc + j;
+      *cp = beta == 0.0f ? d : d + beta * *cp;
+    }
+}
+
 // Max pooling of one plane (see KernelTable::maxpool2d_plane). PyTorch's order: taps row-major,
 // a later tap replaces the running max when strictly greater or NaN.
 static void MaxPool2dPlane(const float* x, int64_t h, int64_t w, float* y, int32_t* idx, int64_t oh, int64_t ow,

@@ -197,7 +197,8 @@ const KernelTable& Avx2Kernels() {
                                 avx2::kMr, avx2::kNr, avx2::SgemmDot, avx2::MaxPool2dPlane,
                                 avx2::SgemmUkernelSmall, avx2::kMrSmall,
                                 avx2::Im2Col, avx2::Col2ImAdd,
-                                avx2::SgemmUkernelIndirect, avx2::SgemmUkernelIndirectSmall};
+                                avx2::SgemmUkernelIndirect, avx2::SgemmUkernelIndirectSmall,
+                                avx2::SgemmDotIndirectGeneric};
   return t;
 }
 }  // namespace torchlet

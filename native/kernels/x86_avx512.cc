@@ -182,14 +182,14 @@ static void MaxPool2dPlane512(const float* x, int64_t h, int64_t w, float* y, in
 // 16 zmm partial sums (8 loads per 16 FMAs), reduced once per block. Near-peak when K is long,
 // with no packing (conv weight gradients of small layers, linear at batch 1).
 static inline void Dot4x4(int64_t mi, int64_t nj, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
-                          float d[4][4]) {
+                          float d[4][4], const float* const* brows = nullptr) {
   __m512 s[4][4];
   for (int i = 0; i < 4; ++i)
     for (int j = 0; j < 4; ++j) s[i][j] = _mm512_setzero_ps();
   const float* ar[4];
   const float* br[4];
   for (int i = 0; i < 4; ++i) ar[i] = a + (i < mi ? i : 0) * lda;
-  for (int j = 0; j < 4; ++j) br[j] = b + (j < nj ? j : 0) * ldb;
+  for (int j = 0; j < 4; ++j) br[j] = brows ? brows[j < nj ? j : 0] : b + (j < nj ? j : 0) * ldb;
   int64_t p = 0;
   for (; p + 16 <= k; p += 16) {
     __m512 bv[4];
@@ -227,6 +227,22 @@ static void SgemmDot(int64_t m, int64_t n, int64_t k, float alpha, const float* 
     }
   }
 }
+static void SgemmDotIndirect(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                             const float* const* brows, float beta, float* c, int64_t ldc) {
+  for (int64_t i0 = 0; i0 < m; i0 += 4) {
+    const int64_t mi = m - i0 < 4 ? m - i0 : 4;
+    for (int64_t j0 = 0; j0 < n; j0 += 4) {
+      const int64_t nj = n - j0 < 4 ? n - j0 : 4;
+      float d[4][4];
+      Dot4x4(mi, nj, k, a + i0 * lda, lda, nullptr, 0, d, brows + j0);
+      for (int64_t i = 0; i < mi; ++i) {
+        float* cr = c + (i0 + i) * ldc + j0;
+        for (int64_t j = 0; j < nj; ++j) cr[j] = beta == 0.0f ? alpha * d[i][j] : alpha * d[i][j] + beta * cr[j];
+      }
+    }
+  }
+}
+
 }  // namespace avx512
 }  // namespace torchlet
 
@@ -243,7 +259,8 @@ const KernelTable& Avx512Kernels() {
                                 avx512::kMr, avx512::kNr, avx512::SgemmDot, avx512::MaxPool2dPlane512,
                                 avx512::SgemmUkernelSmall, avx512::kMrSmall,
                                 avx512::Im2Col, avx512::Col2ImAdd,
-                                avx512::SgemmUkernelIndirect, avx512::SgemmUkernelIndirectSmall};
+                                avx512::SgemmUkernelIndirect, avx512::SgemmUkernelIndirectSmall,
+                                avx512::SgemmDotIndirect};
   return t;
 }
 }  // namespace torchlet
