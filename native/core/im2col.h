@@ -3,8 +3,6 @@
 #pragma once
 #include <cstdint>
 
-#include "core/gemm.h"
-
 namespace torchlet {
 
 struct ConvGeom {
@@ -22,17 +20,5 @@ void Im2Col(const ConvGeom& g, const float* x, float* col, int64_t r0, int64_t r
 void Im2ColBlock(const ConvGeom& g, const float* x, float* col, int64_t r0, int64_t r1, int64_t j0, int64_t j1);
 // dx (C x H x W) += the columns scattered back (the adjoint of Im2Col), channels [c0, c1).
 void Col2ImAdd(const ConvGeom& g, const float* col, float* dx, int64_t c0, int64_t c1);
-
-// The im2col matrix of one image as a GEMM B operand that packs its panels straight from the
-// image (never materialized): op(B)[r][j] = col row r (tap), column j (output pixel).
-class Im2ColSource : public GemmBSource {
- public:
-  Im2ColSource(const ConvGeom& g, const float* x) : g_(g), x_(x) {}
-  void Pack(int64_t p0, int64_t kc, int64_t j0, int64_t nc, int nr, float* out) const override;
-
- private:
-  ConvGeom g_;
-  const float* x_;
-};
 
 }  // namespace torchlet
