@@ -12,11 +12,20 @@ static inline float BitsToFloat(int32_t i) { float f; std::memcpy(&f, &i, 4); re
 static inline int32_t FloatToBits(float f) { int32_t i; std::memcpy(&i, &f, 4); return i; }
 static inline float Fmax(float a, float b) { return a > b ? a : b; }
 static inline float Fmin(float a, float b) { return a < b ? a : b; }
+// c ? a : b as a bitwise blend. Clamps written as (x > lo ? x : lo) are min/max patterns that GCC
+// refuses to vectorize under its default -ftrapping-math, which kept whole exp/sigmoid/tanh loops
+// scalar; the blend computes the same value and vectorizes.
+static inline float BlendF(bool c, float a, float b) {
+  const int32_t m = -static_cast<int32_t>(c);
+  return BitsToFloat((FloatToBits(a) & m) | (FloatToBits(b) & ~m));
+}
 
 static inline float ExpF(float x) {
   const float hi = 88.3762626647949f, lo = -103.972084045410f;
   const bool over = x > hi, under = x < lo, nan = x != x;
-  float xc = Fmin(Fmax(x, -87.3365478515625f), hi);
+  // Fmin(Fmax(x, -87.33...), hi) (NaN -> the low bound), as blends so the loops vectorize.
+  float xc = BlendF(!(x >= -87.3365478515625f), -87.3365478515625f, x);
+  xc = BlendF(xc > hi, hi, xc);
   float fx = xc * 1.44269504088896341f;
   fx = fx < 0 ? fx - 0.5f : fx + 0.5f;
   const int32_t n = static_cast<int32_t>(fx);  // round to nearest
@@ -84,7 +93,7 @@ static inline float TanhF(float x) {
   p = p * z + 1.33314422036E-1f;
   p = p * z - 3.33332819422E-1f;
   const float small = p * z * x + x;
-  const float e = ExpF(2.0f * Fmin(ax, 44.0f));
+  const float e = ExpF(2.0f * BlendF(!(ax <= 44.0f), 44.0f, ax));  // Fmin(ax, 44) (NaN -> 44)
   float big = 1.0f - 2.0f / (e + 1.0f);
   big = x < 0 ? -big : big;
   return ax < 0.625f ? small : big;
