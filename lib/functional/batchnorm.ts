@@ -8,7 +8,7 @@ import { record } from '../autograd/node';
 import { nnNative } from '../native-nn';
 import { fmtShape } from '../shape';
 import { Tensor } from '../tensor';
-import { checkOptionalTensor, checkOptions, checkTensor } from './nn-util';
+import { checkOptionalTensor, checkOptions, checkTensor, uninit } from './nn-util';
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -49,7 +49,7 @@ export function batchNorm(
   if (training && n * hw <= 1) {
     throw new RangeError(`${op}: expected more than 1 value per channel when training, got input${fmtShape(s)}`);
   }
-  const out = new Tensor(new Float32Array(x.numel()), s);
+  const out = new Tensor(uninit(x.numel()), s);
   const saveMean = new Float32Array(c), saveInvstd = new Float32Array(c);
   if (training && rm && rv) {
     // In-place update of the running stats (buffers): bump their versions like any in-place op.
@@ -59,9 +59,9 @@ export function batchNorm(
   nnNative.batchNorm(x.storage, [n, c, hw], weight && weight.storage, bias && bias.storage, rm && rm.storage,
     rv && rv.storage, training, momentum, eps, out.storage, saveMean, saveInvstd);
   record('NativeBatchNormBackward0', [x, weight, bias], [out], ([g]) => {
-    const gx = x.requiresGrad ? new Tensor(new Float32Array(x.numel()), s) : null;
-    const gw = weight && weight.requiresGrad ? new Tensor(new Float32Array(c), weight.shape) : null;
-    const gb = bias && bias.requiresGrad ? new Tensor(new Float32Array(c), bias.shape) : null;
+    const gx = x.requiresGrad ? new Tensor(uninit(x.numel()), s) : null;
+    const gw = weight && weight.requiresGrad ? new Tensor(uninit(c), weight.shape) : null;
+    const gb = bias && bias.requiresGrad ? new Tensor(uninit(c), bias.shape) : null;
     nnNative.batchNormBackward(x.storage, g!.storage, [n, c, hw], weight && weight.storage, saveMean, saveInvstd,
       training, gx && gx.storage, gw && gw.storage, gb && gb.storage);
     return [gx, gw, gb];

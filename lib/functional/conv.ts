@@ -7,7 +7,7 @@ import { record } from '../autograd/node';
 import { nnNative } from '../native-nn';
 import { fmtShape } from '../shape';
 import { Tensor } from '../tensor';
-import { checkOptionalTensor, checkOptions, checkTensor, nchw, pair, Size2 } from './nn-util';
+import { checkOptionalTensor, checkOptions, checkTensor, nchw, pair, Size2, uninit } from './nn-util';
 
 export interface Conv2dOptions {
   stride?: Size2;
@@ -88,12 +88,12 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   }
   let size = 1;
   for (const s of outShape) size *= s;
-  const out = new Tensor(new Float32Array(size), outShape);
+  const out = new Tensor(uninit(size), outShape);
   nnNative.conv2d(x.storage, weight.storage, b ? b.storage : null, params, out.storage);
   record('ConvolutionBackward0', [x, weight, b], [out], ([g]) => {
-    const gx = x.requiresGrad ? new Tensor(new Float32Array(x.numel()), x.shape) : null;
-    const gw = weight.requiresGrad ? new Tensor(new Float32Array(weight.numel()), weight.shape) : null;
-    const gb = b && b.requiresGrad ? new Tensor(new Float32Array(b.numel()), b.shape) : null;
+    const gx = x.requiresGrad ? new Tensor(uninit(x.numel()), x.shape) : null;
+    const gw = weight.requiresGrad ? new Tensor(uninit(weight.numel()), weight.shape) : null;
+    const gb = b && b.requiresGrad ? new Tensor(uninit(b.numel()), b.shape) : null;
     nnNative.conv2dBackward(x.storage, weight.storage, g!.storage, params, gx && gx.storage, gw && gw.storage,
       gb && gb.storage);
     return [gx, gw, gb];

@@ -7,7 +7,7 @@ import { record } from '../autograd/node';
 import { BinaryOp, native } from '../native';
 import { nnNative } from '../native-nn';
 import { Tensor } from '../tensor';
-import { checkTensor } from './nn-util';
+import { checkTensor, uninit } from './nn-util';
 
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   checkTensor('dropout', x, 'input');
@@ -16,12 +16,12 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   }
   if (!training || p === 0) return x;
   const n = x.numel();
-  const mask = new Float32Array(n);
+  const mask = p < 1 ? uninit(n) : new Float32Array(n);
   if (p < 1) nnNative.bernoulli(mask, p, 1 / (1 - p));
-  const out = new Tensor(new Float32Array(n), x.shape);
+  const out = new Tensor(uninit(n), x.shape);
   native.binary(BinaryOp.mul, x.storage, x.shape, mask, x.shape, out.storage);
   record('MulBackward0', [x], [out], ([g]) => {
-    const gx = new Tensor(new Float32Array(n), x.shape);
+    const gx = new Tensor(uninit(n), x.shape);
     native.binary(BinaryOp.mul, g!.storage, x.shape, mask, x.shape, gx.storage);
     return [gx];
   });

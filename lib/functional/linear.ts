@@ -6,7 +6,7 @@ import { record } from '../autograd/node';
 import { nnNative } from '../native-nn';
 import { fmtShape } from '../shape';
 import { Tensor } from '../tensor';
-import { checkOptionalTensor, checkTensor } from './nn-util';
+import { checkOptionalTensor, checkTensor, uninit } from './nn-util';
 
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const op = 'linear';
@@ -32,12 +32,12 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const rows = inF === 0 ? x.numel() === 0 ? 0 : x.shape.slice(0, -1).reduce((a, v) => a * v, 1) : x.numel() / inF;
   const outShape = vecW ? x.shape.slice(0, -1) : [...x.shape.slice(0, -1), outF];
-  const out = new Tensor(new Float32Array(rows * outF), outShape);
+  const out = new Tensor(uninit(rows * outF), outShape);
   nnNative.linear(x.storage, rows, inF, weight.storage, outF, b ? b.storage : null, out.storage);
   record(b ? 'AddmmBackward0' : 'MmBackward0', [x, weight, b], [out], ([g]) => {
-    const gx = x.requiresGrad ? new Tensor(new Float32Array(x.numel()), x.shape) : null;
-    const gw = weight.requiresGrad ? new Tensor(new Float32Array(weight.numel()), weight.shape) : null;
-    const gb = b && b.requiresGrad ? new Tensor(new Float32Array(b.numel()), b.shape) : null;
+    const gx = x.requiresGrad ? new Tensor(uninit(x.numel()), x.shape) : null;
+    const gw = weight.requiresGrad ? new Tensor(uninit(weight.numel()), weight.shape) : null;
+    const gb = b && b.requiresGrad ? new Tensor(uninit(b.numel()), b.shape) : null;
     nnNative.linearBackward(x.storage, rows, inF, weight.storage, outF, g!.storage, gx && gx.storage,
       gw && gw.storage, gb && gb.storage);
     return [gx, gw, gb];

@@ -7,7 +7,7 @@ import { needsGrad, record } from '../autograd/node';
 import { nnNative } from '../native-nn';
 import { fmtShape } from '../shape';
 import { Tensor } from '../tensor';
-import { checkOptions, checkTensor, nchw, pair, Size2 } from './nn-util';
+import { checkOptions, checkTensor, nchw, pair, Size2, uninit } from './nn-util';
 
 export interface MaxPool2dOptions {
   stride?: Size2 | null;
@@ -76,12 +76,12 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, opts: MaxPool2dOptions =
   const planes = g.n * g.c;
   const params = [planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, 0, 0];
   const shape = outShapeOf(g);
-  const out = new Tensor(new Float32Array(planes * g.oh * g.ow), shape);
+  const out = new Tensor(uninit(planes * g.oh * g.ow), shape);
   const keep = needsGrad(x) || !!opts.returnIndices;
   const idx = keep ? new Int32Array(out.numel()) : null;
   nnNative.maxPool2d(x.storage, params, out.storage, idx);
   record('MaxPool2DWithIndicesBackward0', [x], [out], ([gy]) => {
-    const gx = new Tensor(new Float32Array(x.numel()), x.shape);
+    const gx = new Tensor(uninit(x.numel()), x.shape);
     nnNative.maxPool2dBackward(gy!.storage, idx!, planes, g.h * g.w, gx.storage);
     return [gx];
   });
@@ -105,10 +105,10 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, opts: AvgPool2dOptions =
   const planes = g.n * g.c;
   const params = [planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, 1, 1,
     opts.countIncludePad === false ? 0 : 1, div];
-  const out = new Tensor(new Float32Array(planes * g.oh * g.ow), outShapeOf(g));
+  const out = new Tensor(uninit(planes * g.oh * g.ow), outShapeOf(g));
   nnNative.avgPool2d(x.storage, params, out.storage);
   record('AvgPool2DBackward0', [x], [out], ([gy]) => {
-    const gx = new Tensor(new Float32Array(x.numel()), x.shape);
+    const gx = new Tensor(uninit(x.numel()), x.shape);
     nnNative.avgPool2dBackward(gy!.storage, params, gx.storage);
     return [gx];
   });
@@ -138,10 +138,10 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const op = 'adaptiveAvgPool2d';
   checkTensor(op, x, 'input');
   const g = adaptiveGeom(op, x, outputSize);
-  const out = new Tensor(new Float32Array(g.n * g.c * g.oh * g.ow), outShapeOf(g));
+  const out = new Tensor(uninit(g.n * g.c * g.oh * g.ow), outShapeOf(g));
   nnNative.adaptiveAvgPool2d(x.storage, g.params, out.storage);
   record('AdaptiveAvgPool2DBackward0', [x], [out], ([gy]) => {
-    const gx = new Tensor(new Float32Array(x.numel()), x.shape);
+    const gx = new Tensor(uninit(x.numel()), x.shape);
     nnNative.adaptiveAvgPool2dBackward(gy!.storage, g.params, gx.storage);
     return [gx];
   });
@@ -161,11 +161,11 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, opts: Ret
   const returnIndices = typeof opts === 'object' && opts !== null ? !!opts.returnIndices : !!opts;
   const g = adaptiveGeom(op, x, outputSize);
   const shape = outShapeOf(g);
-  const out = new Tensor(new Float32Array(g.n * g.c * g.oh * g.ow), shape);
+  const out = new Tensor(uninit(g.n * g.c * g.oh * g.ow), shape);
   const idx = new Int32Array(out.numel());
   nnNative.adaptiveMaxPool2d(x.storage, g.params, out.storage, idx);
   record('AdaptiveMaxPool2DBackward0', [x], [out], ([gy]) => {
-    const gx = new Tensor(new Float32Array(x.numel()), x.shape);
+    const gx = new Tensor(uninit(x.numel()), x.shape);
     nnNative.maxPool2dBackward(gy!.storage, idx, g.n * g.c, g.h * g.w, gx.storage);
     return [gx];
   });

@@ -29,6 +29,21 @@ float* Grow(std::vector<float>& v, size_t n) {
 }
 
 
+// Weights [oc, kg] packed per group into a reused (thread-local, calling thread) set of panels.
+std::vector<PackedA>& PackWeights(const Conv2dParams& p, const float* w) {
+  thread_local std::vector<PackedA> packs;
+  const int64_t ocg = p.oc / p.groups, kg = (p.c / p.groups) * p.kh * p.kw;
+  if (packs.size() < static_cast<size_t>(p.groups)) packs.resize(static_cast<size_t>(p.groups));
+  for (int64_t g = 0; g < p.groups; ++g) packs[g].Reset(false, ocg, kg, 1.0f, w + g * ocg * kg, kg);
+  return packs;
+}
+
+std::vector<const float*>& ThreadRows(int64_t n) {
+  thread_local std::vector<const float*> rows;
+  if (rows.size() < static_cast<size_t>(n)) rows.resize(static_cast<size_t>(n));
+  return rows;
+}
+
 // ---- depthwise (groups == c, oc = c * mult) --------------------------------------------------
 
 void DepthwisePlane(const Conv2dParams& p, const float* x, const float* w, float bias, float* y) {
@@ -184,15 +199,13 @@ void IndirectConvForward(const Conv2dParams& p, const float* x, const float* w, 
   const PaddedInput in = PadInput(p, x);
   const int64_t wp = in.rs, ps = in.ps;
   const float* xs = in.data;
-  std::vector<PackedA> packs;
-  packs.reserve(static_cast<size_t>(p.groups));
-  for (int64_t g = 0; g < p.groups; ++g) packs.emplace_back(false, ocg, kg, 1.0f, w + g * ocg * kg, kg);
+  std::vector<PackedA>& packs = PackWeights(p, w);
   // Output rows per task: a scratch block of about 32K floats (128 KB).
   const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(p.oh, 32768 / std::max<int64_t>(1, ocg * wp)));
   const int64_t nblk = (p.oh + rows - 1) / rows, tasks = p.n * nblk;
   auto body = [&](int64_t lo, int64_t hi) {
     DenormalGuard dg;
-    std::vector<const float*> brows(static_cast<size_t>(kg));
+    std::vector<const float*>& brows = ThreadRows(kg);
     float* scratch = Grow(ThreadCol(), static_cast<size_t>(ocg * rows * wp));
     for (int64_t t = lo; t < hi; ++t) {
       const int64_t b = t / nblk, oy0 = (t % nblk) * rows, oy1 = std::min(p.oh, oy0 + rows);
@@ -221,9 +234,7 @@ void GemmConvForward(const Conv2dParams& p, int algo, const float* x, const floa
   const int64_t cg = p.c / p.groups, ocg = p.oc / p.groups, kg = cg * p.kh * p.kw, ohw = p.oh * p.ow;
   const int64_t hw = p.h * p.w;
   const ConvGeom geom = GroupGeom(p);
-  std::vector<PackedA> packs;
-  packs.reserve(static_cast<size_t>(p.groups));
-  for (int64_t g = 0; g < p.groups; ++g) packs.emplace_back(false, ocg, kg, 1.0f, w + g * ocg * kg, kg);
+  std::vector<PackedA>& packs = PackWeights(p, w);
   const int64_t pb = PixelBlock(kg, ohw), nblk = (ohw + pb - 1) / pb, tasks = p.n * nblk;
   auto body = [&](int64_t lo, int64_t hi) {
     DenormalGuard dg;
@@ -322,7 +333,7 @@ void WeightGradIndirect(const Conv2dParams& p, const float* x, const float* gy, 
   std::memset(gw, 0, sizeof(float) * wn);
   auto body = [&](int64_t lo, int64_t hi) {
     DenormalGuard dg;
-    std::vector<const float*> rows(static_cast<size_t>(kg));
+    std::vector<const float*>& rows = ThreadRows(kg);
     float* gyp = Grow(ThreadCol(), static_cast<size_t>(ocg * jn));
     for (int64_t part = lo; part < hi; ++part) {
       float* gwp = part == 0 ? gw : partial.data() + (part - 1) * wn;

@@ -262,7 +262,9 @@ void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
   GemmDriver(trans_a, m, n, k, alpha, a, lda, src, direct ? &src : nullptr, beta, c, ldc);
 }
 
-PackedA::PackedA(bool trans, int64_t m, int64_t k, float alpha, const float* a, int64_t lda) : m_(m), k_(k) {
+void PackedA::Reset(bool trans, int64_t m, int64_t k, float alpha, const float* a, int64_t lda) {
+  m_ = m;
+  k_ = k;
   const KernelTable& kt = Kernels();
   const Ukernel uk = PickUkernel(kt, m);
   mr_ = uk.mr;
@@ -271,7 +273,7 @@ PackedA::PackedA(bool trans, int64_t m, int64_t k, float alpha, const float* a, 
   mc_ = McFor(mr_);
   mblocks_ = (m + mc_ - 1) / mc_;
   const int64_t kblocks = (k + kKc - 1) / kKc;
-  offsets_.resize(static_cast<size_t>(std::max<int64_t>(1, kblocks * mblocks_)));
+  offsets_.assign(static_cast<size_t>(std::max<int64_t>(1, kblocks * mblocks_)), 0);
   int64_t total = 0;
   for (int64_t q = 0; q < kblocks; ++q)
     for (int64_t b = 0; b < mblocks_; ++b) {
@@ -279,7 +281,7 @@ PackedA::PackedA(bool trans, int64_t m, int64_t k, float alpha, const float* a, 
       const int64_t mc = std::min(mc_, m - b * mc_), kc = std::min(kKc, k - q * kKc);
       total += (mc + mr_ - 1) / mr_ * mr_ * kc;
     }
-  data_.resize(static_cast<size_t>(total));
+  if (data_.size() < static_cast<size_t>(total)) data_.resize(static_cast<size_t>(total));
   for (int64_t q = 0; q < kblocks; ++q)
     for (int64_t b = 0; b < mblocks_; ++b) {
       const int64_t i0 = b * mc_, mc = std::min(mc_, m - i0), kc = std::min(kKc, k - q * kKc);

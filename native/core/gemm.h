@@ -28,7 +28,10 @@ void SgemmSource(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, con
 // weights against one pixel block after another).
 class PackedA {
  public:
-  PackedA(bool trans, int64_t m, int64_t k, float alpha, const float* a, int64_t lda);
+  PackedA() = default;
+  PackedA(bool trans, int64_t m, int64_t k, float alpha, const float* a, int64_t lda) { Reset(trans, m, k, alpha, a, lda); }
+  // Repacks another matrix, reusing this object's buffers.
+  void Reset(bool trans, int64_t m, int64_t k, float alpha, const float* a, int64_t lda);
   int64_t m() const { return m_; }
   int64_t k() const { return k_; }
   const float* Block(int64_t pc_index, int64_t ic_index) const { return data_.data() + offsets_[pc_index * mblocks_ + ic_index]; }
@@ -39,10 +42,10 @@ class PackedA {
                                    bool) { return ifn_; }
 
  private:
-  int64_t m_, k_, mc_, mblocks_;
-  int mr_;
-  void (*fn_)(int64_t, const float*, const float*, int64_t, float*, int64_t, int, int, bool);
-  void (*ifn_)(int64_t, const float*, const float* const*, int64_t, float*, int64_t, int, int, bool);
+  int64_t m_ = 0, k_ = 0, mc_ = 1, mblocks_ = 0;
+  int mr_ = 1;
+  void (*fn_)(int64_t, const float*, const float*, int64_t, float*, int64_t, int, int, bool) = nullptr;
+  void (*ifn_)(int64_t, const float*, const float* const*, int64_t, float*, int64_t, int, int, bool) = nullptr;
   std::vector<float> data_;
   std::vector<int64_t> offsets_;
 };
