@@ -56,13 +56,13 @@ export function batchNorm(
     rm._version++;
     rv._version++;
   }
-  nnNative.batchNorm(x.storage, [n, c, hw], weight && weight.storage, bias && bias.storage, rm && rm.storage,
+  nnNative.batchNorm(x.storage, Int32Array.of(n, c, hw), weight && weight.storage, bias && bias.storage, rm && rm.storage,
     rv && rv.storage, training, momentum, eps, out.storage, saveMean, saveInvstd);
   record('NativeBatchNormBackward0', [x, weight, bias], [out], ([g]) => {
     const gx = x.requiresGrad ? new Tensor(uninit(x.numel()), s) : null;
     const gw = weight && weight.requiresGrad ? new Tensor(uninit(c), weight.shape) : null;
     const gb = bias && bias.requiresGrad ? new Tensor(uninit(c), bias.shape) : null;
-    nnNative.batchNormBackward(x.storage, g!.storage, [n, c, hw], weight && weight.storage, saveMean, saveInvstd,
+    nnNative.batchNormBackward(x.storage, g!.storage, Int32Array.of(n, c, hw), weight && weight.storage, saveMean, saveInvstd,
       training, gx && gx.storage, gw && gw.storage, gb && gb.storage);
     return [gx, gw, gb];
   });

@@ -20,7 +20,7 @@ export interface Conv2dOptions {
 /** The shared geometry of a conv call (also used by nn.Conv2d). @internal */
 export function conv2dParams(
   x: Tensor, weight: Tensor, opts: Conv2dOptions = {},
-): { params: number[]; outShape: number[] } {
+): { params: Int32Array; outShape: number[] } {
   const op = 'conv2d';
   checkOptions(op, opts, ['stride', 'padding', 'dilation', 'groups']);
   const { n, c, h, w, batched } = nchw(op, x);
@@ -72,7 +72,7 @@ export function conv2dParams(
     oh = Math.floor((h + 2 * ph - eh) / sh) + 1;
     ow = Math.floor((w + 2 * pw - ew) / sw) + 1;
   }
-  const params = [n, c, h, w, oc, kh, kw, sh, sw, pt, pl, dh, dw, groups, oh, ow];
+  const params = Int32Array.of(n, c, h, w, oc, kh, kw, sh, sw, pt, pl, dh, dw, groups, oh, ow);
   return { params, outShape: batched ? [n, oc, oh, ow] : [oc, oh, ow] };
 }
 

@@ -74,7 +74,7 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, opts: MaxPool2dOptions =
   checkOptions(op, opts, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']);
   const g = poolGeom(op, x, kernelSize, opts.stride, opts.padding, opts.dilation, !!opts.ceilMode);
   const planes = g.n * g.c;
-  const params = [planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, 0, 0];
+  const params = Int32Array.of(planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, 0, 0);
   const shape = outShapeOf(g);
   const out = new Tensor(uninit(planes * g.oh * g.ow), shape);
   const keep = needsGrad(x) || !!opts.returnIndices;
@@ -103,8 +103,8 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, opts: AvgPool2dOptions =
   }
   if (div < 0) throw new RangeError(`${op}: divisorOverride must be positive, got ${div}`);
   const planes = g.n * g.c;
-  const params = [planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, 1, 1,
-    opts.countIncludePad === false ? 0 : 1, div];
+  const params = Int32Array.of(planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, 1, 1,
+    opts.countIncludePad === false ? 0 : 1, div);
   const out = new Tensor(uninit(planes * g.oh * g.ow), outShapeOf(g));
   nnNative.avgPool2d(x.storage, params, out.storage);
   record('AvgPool2DBackward0', [x], [out], ([gy]) => {
@@ -130,7 +130,7 @@ function adaptiveGeom(op: string, x: Tensor, outputSize: AdaptiveSize) {
     }
   }
   if (h === 0 || w === 0) throw new RangeError(`${op}: expected non-empty spatial dims, got input${fmtShape(x.shape)}`);
-  return { n, c, h, w, oh, ow, batched, params: [n * c, h, w, oh, ow] };
+  return { n, c, h, w, oh, ow, batched, params: Int32Array.of(n * c, h, w, oh, ow) };
 }
 
 /** `F.adaptiveAvgPool2d(x, outputSize)`; null entries keep the input size. */
