@@ -95,6 +95,19 @@ describe('linear, pooling, batchNorm, dropout arguments', () => {
   });
 });
 
+describe('denormals', () => {
+  test('nn kernels run with FTZ/DAZ: denormal inputs count as zero (documented behaviour)', () => {
+    const tiny = 1e-40;  // a float32 denormal
+    const x = new Tensor(new Float32Array(16).fill(tiny), [1, 1, 4, 4]);
+    const y = F.conv2d(x, ones(1, 1, 3, 3), null, { padding: 1 });
+    expect(Array.from(y.storage).every((v) => v === 0)).toBe(true);
+    const l = F.linear(new Tensor(new Float32Array(64).fill(tiny), [1, 64]), ones(3, 64));
+    expect(Array.from(l.storage)).toEqual([0, 0, 0]);
+    // and the calling thread's mode is restored afterwards (plain JS arithmetic is unaffected anyway)
+    expect(new Float32Array([tiny])[0]).toBeGreaterThan(0);
+  });
+});
+
 describe('native argument checks throw instead of touching memory', () => {
   const p = [1, 3, 8, 8, 6, 3, 3, 1, 1, 0, 0, 1, 1, 1, 6, 6];
   test('conv2d buffers of the wrong length', () => {
