@@ -1,7 +1,13 @@
 // 2-D convolution (NCHW, weights OIHW) forward and backward. Algorithm per shape:
-// 1x1/stride 1/no padding -> GEMM on the input planes directly; depthwise -> direct kernel;
-// otherwise im2col + packed SGEMM. Batch items run in parallel when there are enough of them,
-// otherwise each GEMM is parallel.
+// - depthwise (groups == C): direct kernel;
+// - stride 1: GEMM with an indirect B over the (padded) input: each tap reads the input rows
+//   shifted in place, so there is no im2col copy (weights packed once per call);
+// - 1x1 / stride 1 / no padding: GEMM straight on the input planes;
+// - other strided convs: im2col of cache-sized pixel blocks + GEMM.
+// Backward: dX of stride-1 convs is the forward conv of dY with flipped, transposed weights;
+// strided convs use GEMM + col2im. dW of stride-1 convs is blocked dot products of dY with the
+// shifted input rows; strided ones GEMM with im2col blocks. Work is split into (image, pixel
+// block) tasks over the pool, so batch 1 also uses every thread. Denormals are flushed.
 #pragma once
 #include <cstdint>
 
