@@ -8,6 +8,7 @@
 #include "core/gemm.h"
 #include "core/im2col.h"
 #include "core/kernel_table.h"
+#include "core/ops.h"
 #include "core/thread_pool.h"
 
 namespace torchlet {
@@ -418,15 +419,11 @@ void Conv2dBackward(const Conv2dParams& p, const float* x, const float* w, const
   DenormalGuard dg;
   const int64_t ohw = p.oh * p.ow;
   if (gb) {
+    const KernelTable& kt = Kernels();
     ParallelFor(p.oc, 8, [&](int64_t lo, int64_t hi) {
       for (int64_t o = lo; o < hi; ++o) {
         double s = 0;
-        for (int64_t b = 0; b < p.n; ++b) {
-          const float* g = gy + (b * p.oc + o) * ohw;
-          float a = 0;
-          for (int64_t i = 0; i < ohw; ++i) a += g[i];
-          s += a;
-        }
+        for (int64_t b = 0; b < p.n; ++b) s += kt.reduce_row(kSum, gy + (b * p.oc + o) * ohw, ohw);
         gb[o] = static_cast<float>(s);
       }
     });
