@@ -9,7 +9,11 @@
  *
  * Uses ../shared/bench (workloads, timing policy, peer script) when present, else the copies in
  * this folder. Needs the compiled library (`npm run build`, i.e. dist/ and the addon).
- * Options: --threads N (default 2), --no-peer, --only id1,id2, --json FILE.
+ * When onnxruntime-node can be loaded (installed next to torchlet, or `--ort DIR` / TORCHLET_BENCH_ORT
+ * naming a node_modules folder that has it: `npm install --ignore-scripts onnxruntime-node` in a
+ * scratch folder), the onnxruntime peer (ort_peer.js, inference workloads) runs too, on graphs
+ * exported by torch_peer.py --export-onnx.
+ * Options: --threads N (default 2), --no-peer, --only id1,id2, --json FILE, --ort DIR.
  */
 const fs = require('fs');
 const path = require('path');
@@ -181,6 +185,38 @@ function overheads() {
   return res;
 }
 
+function ortDir() {
+  const dir = opt('--ort', process.env.TORCHLET_BENCH_ORT || '');
+  const tryFrom = (paths) => {
+    try {
+      return path.dirname(path.dirname(require.resolve('onnxruntime-node/package.json', { paths })));
+    } catch (e) {
+      return null;
+    }
+  };
+  return dir ? tryFrom([path.resolve(dir), path.resolve(dir, '..')]) : tryFrom([ROOT]);
+}
+
+function runOrt() {
+  if (NO_PEER) return null;
+  const nm = ortDir();
+  if (!nm) return { note: 'onnxruntime-node not installed: column skipped (see bench/README.md)' };
+  const onnx = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-bench-onnx-'));
+  const out = path.join(onnx, 'ort.json');
+  try {
+    execFileSync('/usr/bin/python3', [path.join(HERE, 'torch_peer.py'), '--export-onnx', onnx], { stdio: ['ignore', 'ignore', 'ignore'] });
+    console.error(`onnxruntime-node peer (${THREADS} threads):`);
+    execFileSync(process.execPath, [path.join(__dirname, 'ort_peer.js'), '--onnx', onnx, '--threads', String(THREADS), '--id', 'ort', '--out', out],
+      { env: { ...process.env, NODE_PATH: nm }, stdio: ['ignore', 'ignore', 'inherit'], cwd: __dirname });
+    const col = JSON.parse(fs.readFileSync(out, 'utf8')).columns[0];
+    return { col };
+  } catch (e) {
+    return { note: `onnxruntime peer failed: ${String(e.message).split('\n')[0]}` };
+  } finally {
+    fs.rmSync(onnx, { recursive: true, force: true });
+  }
+}
+
 function runPeer() {
   if (NO_PEER) return { note: 'skipped (--no-peer)' };
   try {
@@ -221,15 +257,20 @@ function runPeer() {
   }
   const ov = overheads();
   const peer = runPeer();
+  const ort = runOrt();
   const tw = peer.col ? peer.col.workloads : {};
+  const ow = ort && ort.col ? ort.col.workloads : null;
 
-  const rows = [['workload', 'torchlet', '', 'PyTorch', '', 'speed-up']];
+  const rows = [['workload', 'torchlet', '', 'PyTorch', '', 'vs PyTorch']];
+  if (ow) rows[0].push('onnxruntime', '', 'vs ORT');
   for (const spec of C.SPEC.workloads) {
     if (!(spec.id in results)) continue;
     const r = results[spec.id], t = tw[spec.id];
-    const fmt = (x) => (!x ? '-' : x.error ? 'error' : x.skipped ? 'skipped' : `${x.median_ms.toFixed(3)} ms`);
-    const ratio = r && t && r.median_ms && t.median_ms ? `${(t.median_ms / r.median_ms).toFixed(2)}x` : '-';
-    rows.push([spec.title, fmt(r), derived(spec, r), fmt(t), derived(spec, t), ratio]);
+    const fmt = (x) => (!x ? '-' : x.error ? 'error' : x.skipped ? 'n/a' : `${x.median_ms.toFixed(3)} ms`);
+    const ratio = (x) => (r && x && r.median_ms && x.median_ms ? `${(x.median_ms / r.median_ms).toFixed(2)}x` : '-');
+    const row = [spec.title, fmt(r), derived(spec, r), fmt(t), derived(spec, t), ratio(t)];
+    if (ow) row.push(fmt(ow[spec.id]), derived(spec, ow[spec.id]), ratio(ow[spec.id]));
+    rows.push(row);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r) => '| ' + r.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
@@ -238,8 +279,9 @@ function runPeer() {
   console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
   for (const r of rows.slice(1)) console.log(line(r));
   console.log('');
-  console.log(`speed-up = PyTorch median / torchlet median (same run, ${THREADS} threads).` +
-    (peer.col ? ` PyTorch ${peer.col.version}, BLAS: ${peer.blas}.` : ` ${peer.note}`));
+  console.log(`vs X = X's median / torchlet's median (same run, ${THREADS} threads; > 1 means torchlet is faster).` +
+    (peer.col ? ` PyTorch ${peer.col.version}, BLAS: ${peer.blas}.` : ` ${peer.note}`) +
+    (ort ? (ort.col ? ` ${ort.col.label}.` : ` ${ort.note}`) : ''));
   console.log(`per-op overhead: torch.add on 1-element tensors ${ov.op_us.toFixed(2)} µs/op; ` +
     `F.maxPool2d on 1x1x2x2 ${ov.maxpool_tiny_us.toFixed(2)} µs/op`);
   if (ov.module_skipped) console.log(`module call overhead: skipped (${ov.module_skipped})`);
@@ -247,5 +289,8 @@ function runPeer() {
     `${ov.module_linear_us.toFixed(2)} µs vs F.linear ${ov.module_linear_direct_us.toFixed(2)} µs ` +
     `(+${(ov.module_linear_us - ov.module_linear_direct_us).toFixed(2)} µs per call)`);
   const jsonOut = opt('--json', '');
-  if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ torchlet: results, overheads: ov, torch: peer.col || peer.note }, null, 1));
+  if (jsonOut) {
+    fs.writeFileSync(jsonOut, JSON.stringify({ torchlet: results, overheads: ov, torch: peer.col || peer.note,
+      ort: ort ? ort.col || ort.note : null }, null, 1));
+  }
 })();
