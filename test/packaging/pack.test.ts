@@ -34,14 +34,15 @@ describe('npm pack → install without a compiler', () => {
     // Reported for the issue note: the size users download.
     console.log(`tarball ${packed[0].filename}: ${(size / 1024).toFixed(1)} KiB packed, ${(packed[0].unpackedSize / 1024).toFixed(1)} KiB unpacked, ${names.length} files`);
 
-    // A PATH with node and npm only: no cc, g++, make or python, so node-gyp could not build.
+    // A PATH with node, npm and sh only: no cc, g++, make or python, so node-gyp could not build.
     const bin = join(work, 'bin');
     mkdirSync(bin);
     symlinkSync(process.execPath, join(bin, 'node'));
     const npmCli = execSync('npm root -g').toString().trim() + '/npm/bin/npm-cli.js';
     symlinkSync(npmCli, join(bin, 'npm'));
+    symlinkSync('/bin/sh', join(bin, 'sh'));  // npm runs lifecycle scripts with sh
     for (const tool of ['cc', 'gcc', 'g++', 'c++', 'make', 'python3']) {
-      expect(() => execFileSync('sh', ['-c', `command -v ${tool}`], { env: { PATH: bin } })).toThrow();
+      expect(() => execFileSync(join(bin, 'sh'), ['-c', `command -v ${tool}`], { env: { PATH: bin } })).toThrow();
     }
     const app = join(work, 'app');
     mkdirSync(app);
