@@ -158,14 +158,26 @@ bool Parallel(int64_t tasks, int64_t work) { return GetNumThreads() > 1 && tasks
 struct PaddedInput {
   const float* data;
   int64_t rs, ps;
+  std::vector<float> owned;  // large pads are not kept in the reused buffer
 };
+
+constexpr size_t kMaxKeptPadFloats = size_t(16) << 20;  // 64 MB
 
 PaddedInput PadInput(const Conv2dParams& p, const float* x) {
   const int64_t wp = p.ow + p.dw * (p.kw - 1), hp = p.oh + p.dh * (p.kh - 1);
-  if (p.ph == 0 && p.pw == 0 && wp == p.w && hp <= p.h) return PaddedInput{x, p.w, p.h * p.w};
+  if (p.ph == 0 && p.pw == 0 && wp == p.w && hp <= p.h) return PaddedInput{x, p.w, p.h * p.w, {}};
   thread_local std::vector<float> buf;  // grows once, reused by later calls on this thread
   const int64_t ps = hp * wp, planes = p.n * p.c;
-  float* xp = Grow(buf, static_cast<size_t>(planes * ps));
+  const size_t need = static_cast<size_t>(planes * ps);
+  PaddedInput res{nullptr, wp, ps, {}};
+  float* xp;
+  if (need <= kMaxKeptPadFloats) {
+    xp = Grow(buf, need);
+  } else {
+    res.owned.resize(need);
+    xp = res.owned.data();
+  }
+  res.data = xp;
   ParallelFor(planes, std::max<int64_t>(1, 16384 / ps), [&](int64_t lo, int64_t hi) {
     for (int64_t q = lo; q < hi; ++q) {
       const float* src = x + q * p.h * p.w;
@@ -184,7 +196,7 @@ PaddedInput PadInput(const Conv2dParams& p, const float* x) {
       }
     }
   });
-  return PaddedInput{xp, wp, ps};
+  return res;
 }
 
 // Row pointers of the taps of one group: tap (c, ky, kx) reads plane c shifted by (ky*dh, kx*dw).
@@ -295,7 +307,10 @@ void DataGradByCol2Im(const Conv2dParams& p, int algo, const float* w, const flo
   const ConvGeom geom = GroupGeom(p);
   const bool batch_parallel = Parallel(p.n, p.n * p.oc * ohw * kg) && p.n >= GetNumThreads();
   auto item = [&](int64_t b) {
-    float* col = algo == kIm2col ? Grow(ThreadCol(), static_cast<size_t>(kg * ohw)) : nullptr;
+    // A whole image's columns: reuse the thread's buffer unless it is huge (then free it after).
+    std::vector<float> big;
+    const size_t need = algo == kIm2col ? static_cast<size_t>(kg * ohw) : 0;
+    float* col = need == 0 ? nullptr : need <= kMaxKeptPadFloats ? Grow(ThreadCol(), need) : (big.resize(need), big.data());
     for (int64_t g = 0; g < p.groups; ++g) {
       const float* wg = w + g * ocg * kg;
       const float* gyg = gy + (b * p.oc + g * ocg) * ohw;
