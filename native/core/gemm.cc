@@ -86,6 +86,8 @@ class MatrixB : public GemmBSource {
           std::memcpy(dst, src, sizeof(float) * cols);
           for (int c = cols; c < nr; ++c) dst[c] = 0.0f;
         }
+      } else if (Kernels().pack_b_trans && nr % 16 == 0) {
+        Kernels().pack_b_trans(b_ + (j0 + jb) * ldb_ + p0, ldb_, kc, cols, nr, panel);
       } else {
         // B is N x K: gather 8 columns at a time so each source row is read in runs.
         int c0 = 0;

@@ -54,6 +54,9 @@ struct KernelTable {
   // As sgemm_dot with B row j at brows[j] (stride-1 conv weight gradients over shifted input rows).
   void (*sgemm_dot_indirect)(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                              const float* const* brows, float beta, float* c, int64_t ldc);
+  // Optional (null: portable loop in gemm.cc): packs one NR-column panel of a transposed B,
+  // panel[p*nr + c] = b[c*ldb + p] for c < cols, p < kc, zero for c >= cols.
+  void (*pack_b_trans)(const float* b, int64_t ldb, int64_t kc, int cols, int nr, float* panel);
 };
 
 const KernelTable& ScalarKernels();

@@ -126,6 +126,50 @@ static void SgemmUkernelIndirectSmall(int64_t kc, const float* a, const float* c
   else UkernelX32<kMrSmall, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
 }
 
+// In-register 16x16 transpose: on return r[c] holds column c of the input rows.
+static inline void Transpose16x16(__m512 r[16]) {
+  __m512 t[16], u[16];
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int g = 0; g < 4; ++g) {
+    u[4 * g + 0] = _mm512_shuffle_ps(t[4 * g + 0], t[4 * g + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * g + 1] = _mm512_shuffle_ps(t[4 * g + 0], t[4 * g + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    u[4 * g + 2] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * g + 3] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  // u[4g + j], 128-bit lane L, holds column 4L + j of rows 4g..4g+3.
+  for (int j = 0; j < 4; ++j) {
+    const __m512 v = _mm512_shuffle_f32x4(u[j], u[4 + j], 0x88), w = _mm512_shuffle_f32x4(u[j], u[4 + j], 0xdd);
+    const __m512 v2 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0x88), w2 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0xdd);
+    r[j] = _mm512_shuffle_f32x4(v, v2, 0x88);
+    r[j + 8] = _mm512_shuffle_f32x4(v, v2, 0xdd);
+    r[j + 4] = _mm512_shuffle_f32x4(w, w2, 0x88);
+    r[j + 12] = _mm512_shuffle_f32x4(w, w2, 0xdd);
+  }
+}
+
+// One NR-column panel of a transposed B (see KernelTable::pack_b_trans), 16x16 blocks at a time.
+static void PackBTrans(const float* b, int64_t ldb, int64_t kc, int cols, int nr, float* panel) {
+  for (int c0 = 0; c0 < nr; c0 += 16) {
+    const int nrows = cols - c0 < 0 ? 0 : (cols - c0 > 16 ? 16 : cols - c0);
+    for (int64_t p0 = 0; p0 < kc; p0 += 16) {
+      const int np = kc - p0 < 16 ? static_cast<int>(kc - p0) : 16;
+      __m512 r[16];
+      if (np == 16) {
+        for (int i = 0; i < 16; ++i) r[i] = i < nrows ? _mm512_loadu_ps(b + (c0 + i) * ldb + p0) : _mm512_setzero_ps();
+      } else {
+        const __mmask16 m = TailMask(np);
+        for (int i = 0; i < 16; ++i)
+          r[i] = i < nrows ? _mm512_maskz_loadu_ps(m, b + (c0 + i) * ldb + p0) : _mm512_setzero_ps();
+      }
+      Transpose16x16(r);
+      for (int q = 0; q < np; ++q) _mm512_storeu_ps(panel + (p0 + q) * nr + c0, r[q]);
+    }
+  }
+}
+
 // 2x2 / stride 2 max pooling, 16 outputs per step (masked tails), PyTorch's tap order and NaN rule;
 // other shapes take the portable loop.
 static void MaxPool2dPlane512(const float* x, int64_t h, int64_t w, float* y, int32_t* idx, int64_t oh, int64_t ow,
@@ -260,7 +304,7 @@ const KernelTable& Avx512Kernels() {
                                 avx512::SgemmUkernelSmall, avx512::kMrSmall,
                                 avx512::Im2Col, avx512::Col2ImAdd,
                                 avx512::SgemmUkernelIndirect, avx512::SgemmUkernelIndirectSmall,
-                                avx512::SgemmDotIndirect};
+                                avx512::SgemmDotIndirect, avx512::PackBTrans};
   return t;
 }
 }  // namespace torchlet
