@@ -85,6 +85,39 @@ describe('conv2d vs reference (forward and backward)', () => {
       close(bt.grad!.storage, ref.gb, 'gradBias');
     });
   }
+  // Edge geometries: padding larger than the kernel (no transposed-conv dX), padded 1x1, heavy
+  // dilation, strided depthwise with padding, a single output pixel, outputs much wider than NR.
+  const edges = [
+    { n: 2, c: 3, h: 5, w: 4, oc: 2, kh: 2, kw: 2, sh: 1, sw: 1, ph: 3, pw: 2, dh: 1, dw: 1, groups: 1 },
+    { n: 1, c: 4, h: 3, w: 3, oc: 5, kh: 1, kw: 1, sh: 1, sw: 1, ph: 2, pw: 1, dh: 1, dw: 1, groups: 1 },
+    { n: 1, c: 2, h: 13, w: 11, oc: 3, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 4, dh: 4, dw: 3, groups: 1 },
+    { n: 2, c: 4, h: 9, w: 8, oc: 8, kh: 3, kw: 3, sh: 2, sw: 3, ph: 2, pw: 1, dh: 2, dw: 1, groups: 4 },
+    { n: 1, c: 3, h: 5, w: 5, oc: 2, kh: 5, kw: 5, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1 },
+    { n: 1, c: 2, h: 3, w: 100, oc: 20, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1 },
+    // big enough to run multi-threaded at batch 1 (row-block / pixel-block tasks), both algorithms
+    { n: 1, c: 16, h: 40, w: 40, oc: 32, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1 },
+    { n: 1, c: 16, h: 41, w: 43, oc: 32, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1 },
+    { n: 3, c: 8, h: 33, w: 31, oc: 40, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1 },
+  ];
+  for (const e of edges) {
+    const oh = Math.floor((e.h + 2 * e.ph - e.dh * (e.kh - 1) - 1) / e.sh) + 1;
+    const ow = Math.floor((e.w + 2 * e.pw - e.dw * (e.kw - 1) - 1) / e.sw) + 1;
+    const p = { ...e, oh, ow };
+    test(`edge ${JSON.stringify(e)}`, () => {
+      const cg = e.c / e.groups;
+      const x = rand(e.n * e.c * e.h * e.w, r), wt = rand(e.oc * cg * e.kh * e.kw, r), b = rand(e.oc, r);
+      const xt = T(x, [e.n, e.c, e.h, e.w], true), wtt = T(wt, [e.oc, cg, e.kh, e.kw], true), bt = T(b, [e.oc], true);
+      const y = F.conv2d(xt, wtt, bt, { stride: [e.sh, e.sw], padding: [e.ph, e.pw], dilation: [e.dh, e.dw], groups: e.groups });
+      expect(y.shape).toEqual([e.n, e.oc, oh, ow]);
+      close(y.storage, refConv2d(p, x, wt, b), 'out');
+      const gy = rand(y.numel(), r);
+      y.backward(T(gy, y.shape));
+      const ref = refConv2dBackward(p, x, wt, gy);
+      close(xt.grad!.storage, ref.gx, 'gradInput');
+      close(wtt.grad!.storage, ref.gw, 'gradWeight', 1e-5, 3e-5);
+      close(bt.grad!.storage, ref.gb, 'gradBias');
+    });
+  }
   test('large batch (batch-parallel path with per-thread weight gradients)', () => {
     const p = { n: 9, c: 8, h: 12, w: 12, oc: 16, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1, oh: 12, ow: 12 };
     const x = rand(9 * 8 * 144, r), wt = rand(16 * 8 * 9, r);
