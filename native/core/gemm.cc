@@ -33,15 +33,20 @@ constexpr int64_t kSerialWork = int64_t(1) << 20;
 
 struct Ukernel {
   void (*fn)(int64_t, const float*, const float*, int64_t, float*, int64_t, int, int, bool);
+  void (*ifn)(int64_t, const float*, const float* const*, int64_t, float*, int64_t, int, int, bool);
   int mr, nr;
 };
 
-// The main tile, or the small one when it leaves fewer rows empty by a clear margin.
+// An exact-height tile for M <= 8 when the ISA has one; else the main tile, or the small one when
+// it leaves fewer rows empty by a clear margin.
 Ukernel PickUkernel(const KernelTable& kt, int64_t m) {
+  if (m >= 1 && m <= 8 && kt.sgemm_ukernel_rows[m - 1] && kt.sgemm_ukernel_indirect_rows[m - 1])
+    return {kt.sgemm_ukernel_rows[m - 1], kt.sgemm_ukernel_indirect_rows[m - 1], static_cast<int>(m), kt.nr};
   const int64_t main_rows = (m + kt.mr - 1) / kt.mr * kt.mr;
   const int64_t small_rows = (m + kt.mr_small - 1) / kt.mr_small * kt.mr_small;
-  if (kt.sgemm_ukernel_small && small_rows * 9 < main_rows * 8) return {kt.sgemm_ukernel_small, kt.mr_small, kt.nr};
-  return {kt.sgemm_ukernel, kt.mr, kt.nr};
+  if (kt.sgemm_ukernel_small && small_rows * 9 < main_rows * 8)
+    return {kt.sgemm_ukernel_small, kt.sgemm_ukernel_indirect_small, kt.mr_small, kt.nr};
+  return {kt.sgemm_ukernel, kt.sgemm_ukernel_indirect, kt.mr, kt.nr};
 }
 
 int64_t McFor(int mr) { return std::max<int64_t>(mr, (kMcRows / mr) * mr); }
@@ -271,7 +276,7 @@ void PackedA::Reset(bool trans, int64_t m, int64_t k, float alpha, const float* 
   const Ukernel uk = PickUkernel(kt, m);
   mr_ = uk.mr;
   fn_ = uk.fn;
-  ifn_ = uk.mr == kt.mr ? kt.sgemm_ukernel_indirect : kt.sgemm_ukernel_indirect_small;
+  ifn_ = uk.ifn;
   mc_ = McFor(mr_);
   mblocks_ = (m + mc_ - 1) / mc_;
   const int64_t kblocks = (k + kKc - 1) / kKc;

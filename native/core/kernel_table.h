@@ -57,6 +57,12 @@ struct KernelTable {
   // Optional (null: portable loop in gemm.cc): packs one NR-column panel of a transposed B,
   // panel[p*nr + c] = b[c*ldb + p] for c < cols, p < kc, zero for c >= cols.
   void (*pack_b_trans)(const float* b, int64_t ldb, int64_t kc, int cols, int nr, float* panel);
+  // Optional exact-height tiles for M = 1..8 rows (index M-1; null where absent), so a GEMM with
+  // e.g. 6 output channels computes no padding rows. Same contracts as the kernels above.
+  void (*sgemm_ukernel_rows[8])(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
+                                int n, bool accumulate);
+  void (*sgemm_ukernel_indirect_rows[8])(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
+                                         int64_t ldc, int m, int n, bool accumulate);
 };
 
 const KernelTable& ScalarKernels();

@@ -222,6 +222,20 @@ static void MaxPool2dPlane512(const float* x, int64_t h, int64_t w, float* y, in
   }
 }
 
+template <int MR>
+static void UkernelRows(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m, int n,
+                        bool acc) {
+  if (n == kNr) UkernelX32<MR, true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else UkernelX32<MR, false>(kc, a, b, ldb, c, ldc, m, n, acc);
+}
+
+template <int MR>
+static void UkernelIndirectRows(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
+                                int64_t ldc, int m, int n, bool acc) {
+  if (n == kNr) UkernelX32<MR, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else UkernelX32<MR, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+}
+
 // Skinny GEMM with B transposed (C = A B^T, both row-major along K): 4x4 blocks of dot products,
 // 16 zmm partial sums (8 loads per 16 FMAs), reduced once per block. Near-peak when K is long,
 // with no packing (conv weight gradients of small layers, linear at batch 1).
@@ -304,7 +318,14 @@ const KernelTable& Avx512Kernels() {
                                 avx512::SgemmUkernelSmall, avx512::kMrSmall,
                                 avx512::Im2Col, avx512::Col2ImAdd,
                                 avx512::SgemmUkernelIndirect, avx512::SgemmUkernelIndirectSmall,
-                                avx512::SgemmDotIndirect, avx512::PackBTrans};
+                                avx512::SgemmDotIndirect, avx512::PackBTrans,
+                                {avx512::UkernelRows<1>, avx512::UkernelRows<2>, avx512::UkernelRows<3>,
+                                 avx512::UkernelRows<4>, avx512::UkernelRows<5>, avx512::UkernelRows<6>,
+                                 avx512::UkernelRows<7>, avx512::UkernelRows<8>},
+                                {avx512::UkernelIndirectRows<1>, avx512::UkernelIndirectRows<2>,
+                                 avx512::UkernelIndirectRows<3>, avx512::UkernelIndirectRows<4>,
+                                 avx512::UkernelIndirectRows<5>, avx512::UkernelIndirectRows<6>,
+                                 avx512::UkernelIndirectRows<7>, avx512::UkernelIndirectRows<8>}};
   return t;
 }
 }  // namespace torchlet
