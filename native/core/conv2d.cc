@@ -1,6 +1,8 @@
 #include "core/conv2d.h"
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <cstring>
 #include <vector>
 
@@ -146,6 +148,17 @@ int64_t PixelBlock(int64_t k, int64_t ohw) {
   return std::min(pb, ohw);
 }
 
+// Runs body(lo, hi) over [0, tasks): with `parallel`, every pool thread pulls small chunks from a
+// shared counter, so a thread slowed down by other load on the machine takes fewer tasks (the
+// pool's own split is static halves).
+void RunTasks(int64_t tasks, bool parallel, const std::function<void(int64_t, int64_t)>& body) {
+  if (!parallel || tasks <= 1) return body(0, tasks);
+  std::atomic<int64_t> next{0};
+  ParallelFor(GetNumThreads(), 1, [&](int64_t, int64_t) {
+    for (int64_t t; (t = next.fetch_add(1)) < tasks;) body(t, t + 1);
+  });
+}
+
 bool Parallel(int64_t tasks, int64_t work) { return GetNumThreads() > 1 && tasks >= 2 && work >= (int64_t(1) << 20); }
 
 // Stride-1 convolution without im2col: over a padded copy of the input (Hp x Wp; none when no
@@ -238,8 +251,7 @@ void IndirectConvForward(const Conv2dParams& p, const float* x, const float* w, 
       }
     }
   };
-  if (Parallel(tasks, p.n * p.oc * ohw * kg)) ParallelFor(tasks, 1, body);
-  else body(0, tasks);
+  RunTasks(tasks, Parallel(tasks, p.n * p.oc * ohw * kg), body);
 }
 
 void GemmConvForward(const Conv2dParams& p, int algo, const float* x, const float* w, const float* bias, float* y) {
@@ -268,8 +280,7 @@ void GemmConvForward(const Conv2dParams& p, int algo, const float* x, const floa
       }
     }
   };
-  if (Parallel(tasks, p.n * p.oc * ohw * kg)) ParallelFor(tasks, 1, body);
-  else body(0, tasks);
+  RunTasks(tasks, Parallel(tasks, p.n * p.oc * ohw * kg), body);
 }
 
 // dX of a stride-1 convolution is itself a stride-1 convolution of dY with the kernels flipped
@@ -347,13 +358,15 @@ void WeightGradIndirect(const Conv2dParams& p, const float* x, const float* gy, 
   const int parts = Parallel(p.n, p.n * p.oc * ohw * kg) ? static_cast<int>(std::min<int64_t>(GetNumThreads(), p.n)) : 1;
   std::vector<float> partial(static_cast<size_t>((parts - 1) * wn), 0.0f);
   std::memset(gw, 0, sizeof(float) * wn);
+  std::atomic<int64_t> next{0};  // work is pulled dynamically by the parts (see RunTasks)
+  int64_t next_serial = 0;
   auto body = [&](int64_t lo, int64_t hi) {
     DenormalGuard dg;
     std::vector<const float*>& rows = ThreadRows(kg);
     float* gyp = Grow(ThreadCol(), static_cast<size_t>(ocg * jn));
     for (int64_t part = lo; part < hi; ++part) {
       float* gwp = part == 0 ? gw : partial.data() + (part - 1) * wn;
-      for (int64_t b = p.n * part / parts; b < p.n * (part + 1) / parts; ++b)
+      for (int64_t b; (b = parts > 1 ? next.fetch_add(1) : next_serial++) < p.n;)
         for (int64_t g = 0; g < p.groups; ++g) {
           const float* gyg = gy + (b * p.oc + g * ocg) * ohw;
           for (int64_t o = 0; o < ocg; ++o)
@@ -385,11 +398,13 @@ void WeightGrad(const Conv2dParams& p, int algo, const float* x, const float* gy
   const int parts = Parallel(tasks, p.n * p.oc * ohw * kg) ? static_cast<int>(std::min<int64_t>(GetNumThreads(), tasks)) : 1;
   std::vector<float> partial(static_cast<size_t>((parts - 1) * wn), 0.0f);
   std::memset(gw, 0, sizeof(float) * wn);
+  std::atomic<int64_t> next{0};  // work is pulled dynamically by the parts (see RunTasks)
+  int64_t next_serial = 0;
   auto body = [&](int64_t lo, int64_t hi) {
     DenormalGuard dg;
     for (int64_t part = lo; part < hi; ++part) {
       float* gwp = part == 0 ? gw : partial.data() + (part - 1) * wn;
-      for (int64_t t = tasks * part / parts; t < tasks * (part + 1) / parts; ++t) {
+      for (int64_t t; (t = parts > 1 ? next.fetch_add(1) : next_serial++) < tasks;) {
         const int64_t b = t / nblk, j0 = (t % nblk) * pb, j1 = std::min(ohw, j0 + pb);
         for (int64_t g = 0; g < p.groups; ++g) {
           const float* xg = x + (b * p.c + g * cg) * hw;
