@@ -137,21 +137,17 @@ static inline float Hsum(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
-// C = A B^T with both operands row-major along K: 2x4 blocks of dot products (8 ymm partial sums,
-// 6 loads per 8 FMAs), reduced once per block. B rows from b + j*ldb or a row-pointer table.
-static inline void Dot2x4(int64_t mi, int64_t nj, int64_t k, const float* a, int64_t lda, const float* const* br,
-                          float d[2][4]) {
-  __m256 s[2][4];
-  for (int i = 0; i < 2; ++i)
+template <int MI>
+static inline void DotMx4(int64_t k, const float* a, int64_t lda, const float* const* b, float d[2][4]) {
+  __m256 s[MI][4];
+  for (int i = 0; i < MI; ++i)
     for (int j = 0; j < 4; ++j) s[i][j] = _mm256_setzero_ps();
-  const float* ar[2] = {a, a + (mi > 1 ? lda : 0)};
-  const float* b[4] = {br[0], br[nj > 1 ? 1 : 0], br[nj > 2 ? 2 : 0], br[nj > 3 ? 3 : 0]};
   int64_t p = 0;
   for (; p + 8 <= k; p += 8) {
     __m256 bv[4];
     for (int j = 0; j < 4; ++j) bv[j] = _mm256_loadu_ps(b[j] + p);
-    for (int i = 0; i < 2; ++i) {
-      const __m256 av = _mm256_loadu_ps(ar[i] + p);
+    for (int i = 0; i < MI; ++i) {
+      const __m256 av = _mm256_loadu_ps(a + i * lda + p);
       for (int j = 0; j < 4; ++j) s[i][j] = _mm256_fmadd_ps(av, bv[j], s[i][j]);
     }
   }
@@ -159,13 +155,22 @@ static inline void Dot2x4(int64_t mi, int64_t nj, int64_t k, const float* a, int
     const __m256i t = TailMask(static_cast<int>(k - p));
     __m256 bv[4];
     for (int j = 0; j < 4; ++j) bv[j] = _mm256_maskload_ps(b[j] + p, t);
-    for (int i = 0; i < 2; ++i) {
-      const __m256 av = _mm256_maskload_ps(ar[i] + p, t);
+    for (int i = 0; i < MI; ++i) {
+      const __m256 av = _mm256_maskload_ps(a + i * lda + p, t);
       for (int j = 0; j < 4; ++j) s[i][j] = _mm256_fmadd_ps(av, bv[j], s[i][j]);
     }
   }
-  for (int i = 0; i < 2; ++i)
+  for (int i = 0; i < MI; ++i)
     for (int j = 0; j < 4; ++j) d[i][j] = Hsum(s[i][j]);
+}
+
+// C = A B^T with both operands row-major along K: up to 2x4 blocks of dot products (8 ymm partial
+// sums, 6 loads per 8 FMAs), reduced once per block. B rows from b + j*ldb or a row-pointer table.
+static inline void Dot2x4(int64_t mi, int64_t nj, int64_t k, const float* a, int64_t lda, const float* const* br,
+                          float d[2][4]) {
+  const float* b[4] = {br[0], br[nj > 1 ? 1 : 0], br[nj > 2 ? 2 : 0], br[nj > 3 ? 3 : 0]};
+  if (mi > 1) DotMx4<2>(k, a, lda, b, d);
+  else DotMx4<1>(k, a, lda, b, d);
 }
 
 static void DotBlocks(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,

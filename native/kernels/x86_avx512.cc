@@ -239,21 +239,20 @@ static void UkernelIndirectRows(int64_t kc, const float* a, const float* const* 
 // Skinny GEMM with B transposed (C = A B^T, both row-major along K): 4x4 blocks of dot products,
 // 16 zmm partial sums (8 loads per 16 FMAs), reduced once per block. Near-peak when K is long,
 // with no packing (conv weight gradients of small layers, linear at batch 1).
-static inline void Dot4x4(int64_t mi, int64_t nj, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
-                          float d[4][4], const float* const* brows = nullptr) {
-  __m512 s[4][4];
-  for (int i = 0; i < 4; ++i)
+template <int MI>
+static inline void DotMx4(int64_t nj, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
+                          float d[4][4], const float* const* brows) {
+  __m512 s[MI][4];
+  for (int i = 0; i < MI; ++i)
     for (int j = 0; j < 4; ++j) s[i][j] = _mm512_setzero_ps();
-  const float* ar[4];
   const float* br[4];
-  for (int i = 0; i < 4; ++i) ar[i] = a + (i < mi ? i : 0) * lda;
   for (int j = 0; j < 4; ++j) br[j] = brows ? brows[j < nj ? j : 0] : b + (j < nj ? j : 0) * ldb;
   int64_t p = 0;
   for (; p + 16 <= k; p += 16) {
     __m512 bv[4];
     for (int j = 0; j < 4; ++j) bv[j] = _mm512_loadu_ps(br[j] + p);
-    for (int i = 0; i < 4; ++i) {
-      const __m512 av = _mm512_loadu_ps(ar[i] + p);
+    for (int i = 0; i < MI; ++i) {
+      const __m512 av = _mm512_loadu_ps(a + i * lda + p);
       for (int j = 0; j < 4; ++j) s[i][j] = _mm512_fmadd_ps(av, bv[j], s[i][j]);
     }
   }
@@ -261,13 +260,24 @@ static inline void Dot4x4(int64_t mi, int64_t nj, int64_t k, const float* a, int
     const __mmask16 t = TailMask(static_cast<int>(k - p));
     __m512 bv[4];
     for (int j = 0; j < 4; ++j) bv[j] = _mm512_maskz_loadu_ps(t, br[j] + p);
-    for (int i = 0; i < 4; ++i) {
-      const __m512 av = _mm512_maskz_loadu_ps(t, ar[i] + p);
+    for (int i = 0; i < MI; ++i) {
+      const __m512 av = _mm512_maskz_loadu_ps(t, a + i * lda + p);
       for (int j = 0; j < 4; ++j) s[i][j] = _mm512_fmadd_ps(av, bv[j], s[i][j]);
     }
   }
-  for (int i = 0; i < 4; ++i)
+  for (int i = 0; i < MI; ++i)
     for (int j = 0; j < 4; ++j) d[i][j] = _mm512_reduce_add_ps(s[i][j]);
+}
+
+// Up to 4 rows of A against 4 rows of B (rows past mi / nj are not computed / duplicated).
+static inline void Dot4x4(int64_t mi, int64_t nj, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
+                          float d[4][4], const float* const* brows = nullptr) {
+  switch (mi) {
+    case 1: return DotMx4<1>(nj, k, a, lda, b, ldb, d, brows);
+    case 2: return DotMx4<2>(nj, k, a, lda, b, ldb, d, brows);
+    case 3: return DotMx4<3>(nj, k, a, lda, b, ldb, d, brows);
+    default: return DotMx4<4>(nj, k, a, lda, b, ldb, d, brows);
+  }
 }
 
 static void SgemmDot(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
