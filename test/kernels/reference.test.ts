@@ -18,7 +18,7 @@ function rng(seed: number) {
   };
 }
 const rand = (n: number, r: () => number) => Float32Array.from({ length: n }, () => r() * 2 - 1);
-const T = (v: Float32Array, shape: number[], grad = false) => {
+const T = (v: Float32Array, shape: readonly number[], grad = false) => {
   const t = new Tensor(v, shape);
   return grad ? t.requiresGrad_(true) : t;
 };
