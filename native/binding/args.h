@@ -28,30 +28,42 @@ inline void Require(Napi::Env env, bool ok, const char* op, const std::string& m
   if (!ok) Fail(env, op, msg);
 }
 
+// One napi_get_typedarray_info call per array: these run on every op, so each N-API round trip counts.
+inline bool TypedArrayInfo(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type want, void** data,
+                           size_t* length) {
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(info.Env(), info[i], &type, length, data, &buffer, &offset) != napi_ok) return false;
+  return type == want;
+}
+
 inline F32 ArgF32(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, bool nullable = false) {
   Napi::Value v = info[i];
   if (nullable && (v.IsNull() || v.IsUndefined())) return F32{};
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+  void* data = nullptr;
+  size_t length = 0;
+  if (!TypedArrayInfo(info, i, napi_float32_array, &data, &length))
     throw Napi::TypeError::New(info.Env(), std::string("torchlet.") + op + ": " + name + " must be a Float32Array");
-  auto a = v.As<Napi::Float32Array>();
-  if (a.ArrayBuffer().ByteLength() == 0 && a.ElementLength() > 0)
-    Fail(info.Env(), op, std::string(name) + " has been disposed");
-  return F32{a.Data(), static_cast<int64_t>(a.ElementLength())};
+  // A disposed (detached) array reads as length 0 with no data, so nothing is ever read through it.
+  return F32{static_cast<float*>(data), static_cast<int64_t>(length)};
 }
 
 inline I32 ArgI32(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, bool nullable = false) {
   Napi::Value v = info[i];
   if (nullable && (v.IsNull() || v.IsUndefined())) return I32{};
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+  void* data = nullptr;
+  size_t length = 0;
+  if (!TypedArrayInfo(info, i, napi_int32_array, &data, &length))
     throw Napi::TypeError::New(info.Env(), std::string("torchlet.") + op + ": " + name + " must be an Int32Array");
-  auto a = v.As<Napi::Int32Array>();
-  return I32{a.Data(), static_cast<int64_t>(a.ElementLength())};
+  return I32{static_cast<int32_t*>(data), static_cast<int64_t>(length)};
 }
 
 inline double ArgNumber(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name) {
-  if (!info[i].IsNumber())
+  double d;
+  if (napi_get_value_double(info.Env(), info[i], &d) != napi_ok)
     throw Napi::TypeError::New(info.Env(), std::string("torchlet.") + op + ": " + name + " must be a number");
-  return info[i].As<Napi::Number>().DoubleValue();
+  return d;
 }
 
 inline int64_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, int64_t lo = INT64_MIN,
@@ -64,7 +76,11 @@ inline int64_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* op, 
   return v;
 }
 
-inline bool ArgBool(const Napi::CallbackInfo& info, size_t i) { return info[i].ToBoolean().Value(); }
+inline bool ArgBool(const Napi::CallbackInfo& info, size_t i) {
+  bool b;
+  if (napi_get_value_bool(info.Env(), info[i], &b) == napi_ok) return b;
+  return info[i].ToBoolean().Value();
+}
 
 // A shape: a JS array of non-negative integers.
 inline std::vector<int64_t> ArgShape(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name) {

@@ -115,7 +115,7 @@ Pool& GetPool() {
 
 int GetNumThreads() { return GetPool().threads(); }
 void SetNumThreads(int n) { GetPool().set_threads(n); }
-void ParallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+void ParallelForImpl(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
   GetPool().Run(n, grain, fn);
 }
 
