@@ -185,6 +185,45 @@ function overheads() {
   return res;
 }
 
+// Elementwise throughput on large tensors (32M floats = 128 MiB each, beyond the caches): bytes read + written per second.
+// Out-of-place ops include allocating (and first-touching) the output, as PyTorch's do; add_ runs
+// in place, so it shows the kernel against the memory system alone.
+const BW_N = 32 * 1024 * 1024;
+function bandwidth() {
+  const a = torch.rand(BW_N), b = torch.rand(BW_N);
+  const gbps = (bytes, fn) => (bytes / (C.bench(fn).median_ms / 1e3)) / 1e9;
+  const B = BW_N * 4;
+  return {
+    'add (a + b)': gbps(3 * B, () => a.add(b)),
+    'add_ in place (a += b)': gbps(3 * B, () => a.add_(b)),
+    'mul by scalar': gbps(2 * B, () => a.mul(1.5)),
+    'exp': gbps(2 * B, () => a.exp()),
+    'sum (reduction)': gbps(B, () => a.sum()),
+  };
+}
+
+function bandwidthPeer() {
+  const py = '/usr/bin/python3';
+  if (NO_PEER || !fs.existsSync(py)) return null;
+  const code = `
+import torch, time, json, statistics, sys
+torch.set_num_threads(${THREADS})
+n = ${BW_N}; a = torch.rand(n); b = torch.rand(n); B = n * 4
+def gb(nbytes, fn):
+    for _ in range(3): fn()
+    ts = []
+    t_end = time.perf_counter() + 1.0
+    while len(ts) < 10 or time.perf_counter() < t_end:
+        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+    return nbytes / statistics.median(ts) / 1e9
+print(json.dumps({'add (a + b)': gb(3*B, lambda: a + b), 'add_ in place (a += b)': gb(3*B, lambda: a.add_(b)),
+  'mul by scalar': gb(2*B, lambda: a * 1.5), 'exp': gb(2*B, lambda: a.exp()), 'sum (reduction)': gb(B, lambda: a.sum())}))
+`;
+  const r = require('child_process').spawnSync(py, ['-c', code], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  try { return JSON.parse(r.stdout.trim().split('\n').pop()); } catch { return null; }
+}
+
 function ortDir() {
   const dir = opt('--ort', process.env.TORCHLET_BENCH_ORT || '');
   const tryFrom = (paths) => {
@@ -256,6 +295,8 @@ function runPeer() {
     results[spec.id] = await C.run(spec.id, async () => (build ? C.bench(build()) : { skipped: 'no torchlet implementation' }));
   }
   const ov = overheads();
+  const bw = ONLY.size ? null : bandwidth();
+  const bwPeer = bw ? bandwidthPeer() : null;
   const peer = runPeer();
   const ort = runOrt();
   const tw = peer.col ? peer.col.workloads : {};
@@ -288,9 +329,18 @@ function runPeer() {
   else console.log(`module call overhead: nn.Identity()(x) ${ov.module_identity_us.toFixed(2)} µs; nn.Linear(1,1)(x) ` +
     `${ov.module_linear_us.toFixed(2)} µs vs F.linear ${ov.module_linear_direct_us.toFixed(2)} µs ` +
     `(+${(ov.module_linear_us - ov.module_linear_direct_us).toFixed(2)} µs per call)`);
+  if (bw) {
+    console.log('');
+    console.log(`elementwise on ${BW_N / 1048576}M floats (GB/s of memory read + written; machine triad ~23 GB/s):`);
+    for (const [k, v] of Object.entries(bw)) {
+      const p = bwPeer && bwPeer[k];
+      console.log(`  ${k.padEnd(24)} torchlet ${v.toFixed(1).padStart(5)} GB/s` +
+        (p ? `   PyTorch ${p.toFixed(1).padStart(5)} GB/s   (${(v / p).toFixed(2)}x)` : ''));
+    }
+  }
   const jsonOut = opt('--json', '');
   if (jsonOut) {
-    fs.writeFileSync(jsonOut, JSON.stringify({ torchlet: results, overheads: ov, torch: peer.col || peer.note,
+    fs.writeFileSync(jsonOut, JSON.stringify({ torchlet: results, overheads: ov, bandwidth: bw, bandwidthPeer: bwPeer, torch: peer.col || peer.note,
       ort: ort ? ort.col || ort.note : null }, null, 1));
   }
 })();

@@ -38,6 +38,7 @@ export interface BackendInfo {
   threads: number;
   hardwareConcurrency: number;
   napiVersion: number;
+  mallocTuned: boolean;
 }
 
 export interface NativeBinding {

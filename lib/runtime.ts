@@ -14,6 +14,8 @@ export interface Backend {
   /** Threads a native op uses (setNumThreads). */
   threads: number;
   napiVersion: number;
+  /** glibc malloc keeps large freed blocks for reuse (TORCHLET_MALLOC_TUNING=0 turns this off). */
+  mallocTuned: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -24,7 +26,7 @@ export function backend(): Backend {
   const b = native.backend();
   return {
     version: pkg.version, isa: b.isa, isaDetected: b.isaDetected, isaSupported: b.isaSupported,
-    isaNote: b.isaNote, threads: b.threads, napiVersion: b.napiVersion,
+    isaNote: b.isaNote, threads: b.threads, napiVersion: b.napiVersion, mallocTuned: b.mallocTuned,
   };
 }
 

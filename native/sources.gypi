@@ -5,6 +5,7 @@
     "binding/ops_runtime.cc",
     "binding/ops_tensor.cc",
     "binding/ops_nn.cc",
+    "core/allocator_tuning.cc",
     "core/cpu_features.cc",
     "core/dispatch.cc",
     "core/elementwise.cc",

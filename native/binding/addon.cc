@@ -2,10 +2,12 @@
 #include <napi.h>
 
 #include "binding/instance.h"
+#include "core/allocator_tuning.h"
 
 namespace torchlet {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  TuneAllocatorOnce();
   auto* data = new InstanceData();
   data->rng.Seed(0x5eed);
   env.SetInstanceData(data);  // deleted by node-addon-api when the environment tears down

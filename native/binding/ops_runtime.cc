@@ -5,6 +5,7 @@
 
 #include "binding/args.h"
 #include "binding/instance.h"
+#include "core/allocator_tuning.h"
 #include "core/cpu_features.h"
 #include "core/kernel_table.h"
 #include "core/thread_pool.h"
@@ -30,6 +31,7 @@ Napi::Value Backend(const Napi::CallbackInfo& info) {
   o.Set("threads", GetNumThreads());
   o.Set("hardwareConcurrency", static_cast<double>(std::thread::hardware_concurrency()));
   o.Set("napiVersion", NAPI_VERSION);
+  o.Set("mallocTuned", TuneAllocatorOnce());
   return o;
 }
 

@@ -14,6 +14,19 @@ namespace torchlet {
 void Reduce(int op, const float* x, int64_t outer, int64_t n, int64_t inner, float* y) {
   const KernelTable& kt = Kernels();
   const float scale = op == kMean ? 1.0f / static_cast<float>(n) : 1.0f;
+  if (inner == 1 && outer == 1 && n >= (1 << 16)) {
+    // One long row (a full reduction): split it across threads and combine the partial results,
+    // or a single core caps it at one core's memory bandwidth.
+    constexpr int64_t kChunk = 1 << 15;
+    const int64_t chunks = (n + kChunk - 1) / kChunk;
+    std::vector<float> part(chunks);
+    ParallelFor(chunks, 4, [&](int64_t lo, int64_t hi) {
+      for (int64_t c = lo; c < hi; ++c)
+        part[c] = kt.reduce_row(op, x + c * kChunk, std::min(kChunk, n - c * kChunk));
+    });
+    y[0] = kt.reduce_row(op == kMean ? kSum : op, part.data(), chunks) * scale;
+    return;
+  }
   if (inner == 1) {
     ParallelFor(outer, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, n)), [&](int64_t lo, int64_t hi) {
       for (int64_t o = lo; o < hi; ++o) y[o] = kt.reduce_row(op, x + o * n, n) * scale;
