@@ -57,6 +57,7 @@ export interface NativeBinding {
   sumTo(grad: F32, gradShape: Shape, out: F32, outShape: Shape): void;
   reduce(op: number, x: F32, outer: number, n: number, inner: number, out: F32): void;
   argReduce(isMax: boolean, x: F32, outer: number, n: number, inner: number, values: F32, indices: Int32Array): void;
+  scatterAlongDim(grad: F32, indices: Int32Array, outer: number, n: number, inner: number, out: F32): void;
   softmax(x: F32, outer: number, n: number, inner: number, out: F32, log: boolean): void;
   softmaxBackward(y: F32, gradOut: F32, outer: number, n: number, inner: number, gradIn: F32, log: boolean): void;
   permute(x: F32, shape: Shape, perm: Shape, out: F32): void;

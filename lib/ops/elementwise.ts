@@ -113,24 +113,18 @@ export function pow(a: Tensor, b: TensorOrNumber): Tensor {
   });
 }
 
-export function maximum(a: Tensor, b: Tensor): Tensor {
-  checkTensor('maximum', b, 'other');
-  return binary('maximum', 'maximum', a, b, (g, a, b) => {
-    // Ties split the gradient evenly, as PyTorch does.
-    const gt = rawBinary('gt', a, b), eq = rawBinary('eq', a, b);
-    const wa = rawBinary('add', gt, rawBinary('mul', eq, 0.5));
+/** Elementwise max/min; ties split the gradient evenly between the operands, as PyTorch does. */
+function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
+  checkTensor(op, b, 'other');
+  return binary(op, op, a, b, (g, a, b) => {
+    const wins = rawBinary(op === 'maximum' ? 'gt' : 'lt', a, b), tie = rawBinary('eq', a, b as Tensor);
+    const wa = rawBinary('add', wins, rawBinary('mul', tie, 0.5));
     return [mul(g, wa), mul(g, rawBinary('sub', wa, 1, true))];
   });
 }
 
-export function minimum(a: Tensor, b: Tensor): Tensor {
-  checkTensor('minimum', b, 'other');
-  return binary('minimum', 'minimum', a, b, (g, a, b) => {
-    const lt = rawBinary('lt', a, b), eq = rawBinary('eq', a, b);
-    const wa = rawBinary('add', lt, rawBinary('mul', eq, 0.5));
-    return [mul(g, wa), mul(g, rawBinary('sub', wa, 1, true))];
-  });
-}
+export const maximum = (a: Tensor, b: Tensor): Tensor => extremum('maximum', a, b);
+export const minimum = (a: Tensor, b: Tensor): Tensor => extremum('minimum', a, b);
 
 function comparison(op: BinaryOpName) {
   return (a: Tensor, b: TensorOrNumber): Tensor => {

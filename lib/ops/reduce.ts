@@ -99,15 +99,9 @@ function extreme(isMax: boolean, x: Tensor, dim: number | undefined, keepdim: bo
   native.argReduce(isMax, x.storage, outer, n, inner, values.storage, idx);
   const indices = new Tensor(Float32Array.from(idx), shape);
   record(isMax ? 'MaxBackward0' : 'MinBackward0', [x], [values], ([g]) => {
-    const gx = new Float32Array(x.numel());
-    const gs = g!.storage;
-    for (let o = 0; o < outer; o++) {
-      for (let j = 0; j < inner; j++) {
-        const t = o * inner + j;
-        gx[(o * n + idx[t]) * inner + j] += gs[t];
-      }
-    }
-    return [new Tensor(gx, x.shape)];
+    const gx = new Tensor(new Float32Array(x.numel()), x.shape);
+    native.scatterAlongDim(g!.storage, idx, outer, n, inner, gx.storage);
+    return [gx];
   });
   return { values, indices };
 }

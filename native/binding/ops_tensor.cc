@@ -153,6 +153,24 @@ Napi::Value ArgReduceJs(const Info& info) {
   return info.Env().Undefined();
 }
 
+// scatterAlongDim(grad, indices, outer, n, inner, out): out[o, indices[o, j], j] += grad[o, j].
+Napi::Value ScatterAlongDimJs(const Info& info) {
+  const char* op = "scatterAlongDim";
+  Napi::Env env = info.Env();
+  F32 g = ArgF32(info, 0, op, "grad");
+  I32 idx = ArgI32(info, 1, op, "indices");
+  const int64_t outer = ArgInt(info, 2, op, "outer", 0), n = ArgInt(info, 3, op, "n", 0), inner = ArgInt(info, 4, op, "inner", 0);
+  F32 out = ArgF32(info, 5, op, "out");
+  RequireLen(env, op, "grad", g.length, outer * inner);
+  RequireLen(env, op, "indices", idx.length, outer * inner);
+  RequireLen(env, op, "out", out.length, outer * n * inner);
+  for (int64_t i = 0; i < idx.length; ++i)
+    Require(env, idx.data[i] >= 0 && idx.data[i] < n, op, "index " + std::to_string(idx.data[i]) + " at " +
+                                                                   std::to_string(i) + " is out of range for size " + std::to_string(n));
+  ScatterAlongDim(g.data, idx.data, outer, n, inner, out.data);
+  return env.Undefined();
+}
+
 Napi::Value SoftmaxJs(const Info& info) {
   const char* op = "softmax";
   F32 x = ArgF32(info, 0, op, "x");
@@ -274,7 +292,8 @@ void RegisterTensorOps(Napi::Env env, Napi::Object exports) {
       {"binary", Binary},         {"binarySame", BinarySame},
       {"binaryScalar", BinaryScalar},
       {"sumTo", SumTo},           {"reduce", ReduceJs},
-      {"argReduce", ArgReduceJs}, {"softmax", SoftmaxJs},
+      {"argReduce", ArgReduceJs}, {"scatterAlongDim", ScatterAlongDimJs},
+      {"softmax", SoftmaxJs},
       {"softmaxBackward", SoftmaxBackwardJs}, {"permute", PermuteJs},
       {"copy2d", Copy2dJs},       {"gemm", GemmJs},
       {"randUniform", RandUniform}, {"randNormal", RandNormal},

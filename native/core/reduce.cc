@@ -67,6 +67,16 @@ void ArgReduce(bool is_max, const float* x, int64_t outer, int64_t n, int64_t in
   });
 }
 
+void ScatterAlongDim(const float* g, const int32_t* indices, int64_t outer, int64_t n, int64_t inner, float* gx) {
+  ParallelFor(outer, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, inner)), [&](int64_t lo, int64_t hi) {
+    for (int64_t o = lo; o < hi; ++o)
+      for (int64_t j = 0; j < inner; ++j) {
+        const int64_t t = o * inner + j;
+        gx[(o * n + indices[t]) * inner + j] += g[t];
+      }
+  });
+}
+
 void Softmax(const float* x, int64_t outer, int64_t n, int64_t inner, float* y, bool log) {
   const KernelTable& kt = Kernels();
   if (inner == 1) {
