@@ -15,10 +15,10 @@ import { inspect } from 'util';
 import { Tensor } from '../tensor';
 import { noGrad } from '../autograd/grad-mode';
 import { Parameter } from './parameter';
+import { callImpl } from './call';
 import {
   addHook,
   BackwardHook,
-  BackwardHookRunner,
   BackwardPreHook,
   ForwardHook,
   ForwardHookOptions,
@@ -42,7 +42,8 @@ const TARGET = Symbol('torchlet.module.target');
 const SELF = Symbol('torchlet.module.self');
 
 /** PyTorch's `torch.typename`, as far as it applies to JS values. */
-function typeName(v: unknown): string {
+/** @internal PyTorch-style type name for error messages. */
+export function typeName(v: unknown): string {
   if (v === null) return 'NoneType';
   if (v === undefined) return 'undefined';
   if (v instanceof Tensor) return 'torch.FloatTensor';
@@ -723,78 +724,6 @@ const HANDLER: ProxyHandler<Target> = {
     return Reflect.deleteProperty(t, key);
   },
 };
-
-// ---- the call path: PyTorch's _call_impl ------------------------------------------------------------
-
-function errMsg(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function callImpl(self: Module, hs: HookState, inArgs: unknown[]): unknown {
-  const g = globalHooks;
-  let args = inArgs;
-  let result: unknown = null;
-  let called: Set<number> | null = null;
-  try {
-    const bwPre = g.backwardPre.size + hs.backwardPre.size > 0 ? [...g.backwardPre.values(), ...hs.backwardPre.values()] : null;
-    const bwFull = g.backward.size + hs.backward.size > 0 ? [...g.backward.values(), ...hs.backward.values()] : null;
-    if (g.forwardPre.size + hs.forwardPre.size > 0) {
-      for (const hook of [...g.forwardPre.values(), ...hs.forwardPre.values()]) {
-        const r = hook(self, args);
-        if (r !== undefined && r !== null) args = Array.isArray(r) ? r : [r];
-      }
-    }
-    let bw: BackwardHookRunner | null = null;
-    if (bwFull !== null || bwPre !== null) {
-      bw = new BackwardHookRunner(self, bwFull ?? [], bwPre ?? []);
-      args = bw.setupInputHook(args);
-    }
-    result = Reflect.apply(self.forward, self, args);
-    if (g.forward.size + hs.forward.size > 0) {
-      for (const [id, hook] of [...g.forward, ...hs.forward]) {
-        if (hs.forwardAlwaysCalled.has(id) || g.forwardAlwaysCalled.has(id)) (called ??= new Set()).add(id);
-        const r = hook(self, args, result);
-        if (r !== undefined && r !== null) result = r;
-      }
-    }
-    if (bw !== null) {
-      if (!(result instanceof Tensor) && !Array.isArray(result)) {
-        process.emitWarning(
-          'For backward hooks to be called, module output should be a Tensor or a tuple of Tensors ' +
-            `but received ${typeName(result)}`,
-        );
-      }
-      result = bw.setupOutputHook(result);
-    }
-    return result;
-  } catch (e) {
-    for (const [id, hook] of g.forward) {
-      if (!g.forwardAlwaysCalled.has(id) || called?.has(id)) continue;
-      try {
-        const r = hook(self, args, result);
-        if (r !== undefined && r !== null) result = r;
-      } catch (e2) {
-        process.emitWarning(
-          'global module forward hook with ``alwaysCall: true`` raised an exception that was silenced as another ' +
-            `error was raised in forward: ${errMsg(e2)}`,
-        );
-      }
-    }
-    for (const [id, hook] of hs.forward) {
-      if (!hs.forwardAlwaysCalled.has(id) || called?.has(id)) continue;
-      try {
-        const r = hook(self, args, result);
-        if (r !== undefined && r !== null) result = r;
-      } catch (e2) {
-        process.emitWarning(
-          'module forward hook with ``alwaysCall: true`` raised an exception that was silenced as another error ' +
-            `was raised in forward: ${errMsg(e2)}`,
-        );
-      }
-    }
-    throw e;
-  }
-}
 
 /**
  * @internal Replaces the whole child list (containers renumbering after insert/delete), keeping
