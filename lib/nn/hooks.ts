@@ -144,7 +144,6 @@ function isSeq(x: unknown): x is ArrayLike<unknown> {
 export class BackwardHookRunner {
   private gradOutputs: Grads | null = null;
   private nOutputs = -1;
-  private outputIdx: number[] | null = null;
   private nInputs = -1;
   private inputIdx: number[] | null = null;
 
@@ -254,7 +253,6 @@ export class BackwardHookRunner {
       });
     }, args);
     this.nOutputs = args.length;
-    this.outputIdx = idx;
     return isTuple ? res : res[0];
   }
 }
