@@ -222,6 +222,58 @@ static void MaxPool2dPlane512(const float* x, int64_t h, int64_t w, float* y, in
   }
 }
 
+// exp and sigmoid with AVX-512 instructions: the same Cephes polynomial and range rules as ExpF
+// (elementwise_impl.h), written with min/max, roundscale and scalef. The auto-vectorized loop
+// spends ~25 cycles per 16 values on blends in the integer domain; this takes ~8 (sigmoid adds a
+// division). Results agree with ExpF to 1 ulp (round-to-nearest-even instead of half-away at .5).
+static inline __m512 Exp512(__m512 x) {
+  const __m512 hi = _mm512_set1_ps(88.3762626647949f), lo = _mm512_set1_ps(-103.972084045410f);
+  const __m512 clo = _mm512_set1_ps(-87.3365478515625f);
+  // max(x, clo) returns clo for NaN x, as ExpF's clamp; NaN is restored at the end.
+  const __m512 xc = _mm512_min_ps(_mm512_max_ps(x, clo), hi);
+  const __m512 nf = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(1.44269504088896341f)),
+                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(nf, _mm512_set1_ps(0.693359375f), xc);
+  r = _mm512_fmadd_ps(nf, _mm512_set1_ps(2.12194440e-4f), r);
+  const __m512 z = _mm512_mul_ps(r, r);
+  __m512 y = _mm512_set1_ps(1.9875691500E-4f);
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.3981999507E-3f));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(8.3334519073E-3f));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(4.1665795894E-2f));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.6666665459E-1f));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(5.0000001201E-1f));
+  y = _mm512_add_ps(_mm512_fmadd_ps(y, z, r), _mm512_set1_ps(1.0f));
+  y = _mm512_scalef_ps(y, nf);
+  y = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, hi, _CMP_GT_OQ), y, _mm512_set1_ps(__builtin_inff()));
+  y = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ), y, _mm512_setzero_ps());
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), y, x);
+}
+
+static inline __m512 Sigmoid512(__m512 x) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  return _mm512_div_ps(one, _mm512_add_ps(one, Exp512(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+}
+
+template <int kOp>
+static inline void UnaryLoop512(const float* x, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 v = _mm512_loadu_ps(x + i);
+    _mm512_storeu_ps(y + i, kOp == kExp ? Exp512(v) : Sigmoid512(v));
+  }
+  if (i < n) {
+    const __mmask16 m = TailMask(static_cast<int>(n - i));
+    const __m512 v = _mm512_maskz_loadu_ps(m, x + i);
+    _mm512_mask_storeu_ps(y + i, m, kOp == kExp ? Exp512(v) : Sigmoid512(v));
+  }
+}
+
+static void Unary512(int op, const float* x, float* y, int64_t n) {
+  if (op == kExp) return UnaryLoop512<kExp>(x, y, n);
+  if (op == kSigmoid) return UnaryLoop512<kSigmoid>(x, y, n);
+  Unary(op, x, y, n);
+}
+
 template <int MR>
 static void UkernelRows(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m, int n,
                         bool acc) {
@@ -322,7 +374,7 @@ static void SgemmDotIndirect(int64_t m, int64_t n, int64_t k, float alpha, const
 
 namespace torchlet {
 const KernelTable& Avx512Kernels() {
-  static const KernelTable t = {"avx512", avx512::Unary, avx512::UnaryBackward, avx512::Binary, avx512::ReduceRow,
+  static const KernelTable t = {"avx512", avx512::Unary512, avx512::UnaryBackward, avx512::Binary, avx512::ReduceRow,
                                 avx512::ReduceAccumulate, avx512::Scale, avx512::SoftmaxRow, avx512::SgemmUkernel,
                                 avx512::kMr, avx512::kNr, avx512::SgemmDot, avx512::MaxPool2dPlane512,
                                 avx512::SgemmUkernelSmall, avx512::kMrSmall,
