@@ -1,12 +1,13 @@
 /**
- * Loss functions (`torch.nn.functional.*_loss`). Each is one fused op: the forward and its gradient are
- * computed in one pass over the data (log-softmax on the native kernel) and recorded as a single graph
- * node, so a training step pays one node per loss rather than one per elementary op.
+ * Loss functions (`torch.nn.functional.*_loss`). Each is one fused op recorded as a single graph node:
+ * the forward is one native call (native/core/loss.cc: target validation, log-softmax, the loss and its
+ * reduction) and so is the backward; this file only checks shapes and options and formats errors.
  * Values and gradients follow PyTorch 1.13/2.x, including its reduction rules with class weights,
  * `ignoreIndex` and label smoothing.
  */
 import { needsGrad, record } from '../autograd/node';
 import { native } from '../native';
+import { ClassLossMode, LossReduction, lossNative, PointwiseLossKind } from '../native-loss';
 import { fmtShape, numel, sameShape } from '../shape';
 import { Tensor } from '../tensor';
 import * as E from '../ops/elementwise';
@@ -60,36 +61,32 @@ function classLayout(op: string, input: Tensor): { n: number; c: number; inner: 
   return { n: s[0], c: s[1], inner, targetShape: [s[0], ...s.slice(2)] };
 }
 
-/** Reads and validates class-index targets; returns them as Int32Array (row-major over targetShape). */
-function classTargets(op: string, target: unknown, targetShape: number[], c: number, ignoreIndex: number): Int32Array {
+/** Class-index target values as one typed array (no per-element copy), after shape/length checks. */
+function classTargetValues(op: string, target: unknown, targetShape: number[], c: number): Int32Array | Float32Array | Float64Array {
   const count = numel(targetShape);
-  let values: ArrayLike<number>;
   if (target instanceof Tensor) {
     if (!sameShape(target.shape, targetShape) && !(targetShape.length === 0 && target.numel() === 1)) {
       throw new RangeError(`${op}: expected target of shape ${fmtShape(targetShape)} for input with ${c} classes, got ${fmtShape(target.shape)}`);
     }
-    values = target.storage;
-  } else if (target instanceof Int32Array || Array.isArray(target)) {
+    return target.storage;
+  }
+  if (target instanceof Int32Array || Array.isArray(target)) {
     if (target.length !== count) {
       throw new RangeError(`${op}: expected ${count} target values (shape ${fmtShape(targetShape)}), got ${target.length}`);
     }
-    values = target as ArrayLike<number>;
-  } else {
-    throw new TypeError(`${op}: target must be a Tensor, number[] or Int32Array of class indices`);
+    return target instanceof Int32Array ? target : Float64Array.from(target as readonly number[]);
   }
-  const out = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    const v = values[i];
-    if (!Number.isInteger(v)) {
-      throw new RangeError(`${op}: target must hold class indices (integers); got ${v} at index ${i}`);
-    }
-    if (v !== ignoreIndex && (v < 0 || v >= c)) {
-      throw new RangeError(`${op}: target ${v} at index ${i} is out of bounds for ${c} classes (valid: 0..${c - 1}` +
-        `${ignoreIndex < 0 || ignoreIndex >= c ? `, or ignoreIndex ${ignoreIndex}` : ''})`);
-    }
-    out[i] = v;
+  throw new TypeError(`${op}: target must be a Tensor, number[] or Int32Array of class indices`);
+}
+
+/** The error for the invalid target at index i (found by the native conversion), from the caller's own value. */
+function targetError(op: string, target: ClassTarget, i: number, c: number, ignoreIndex: number): RangeError {
+  const v = target instanceof Tensor ? target.storage[i] : target[i];
+  if (!Number.isInteger(v)) {
+    return new RangeError(`${op}: target must hold class indices (integers); got ${v} at index ${i}`);
   }
-  return out;
+  return new RangeError(`${op}: target ${v} at index ${i} is out of bounds for ${c} classes (valid: 0..${c - 1}` +
+    `${ignoreIndex < 0 || ignoreIndex >= c ? `, or ignoreIndex ${ignoreIndex}` : ''})`);
 }
 
 function classWeight(op: string, weight: unknown, c: number): Float32Array | null {
@@ -102,83 +99,35 @@ function classWeight(op: string, weight: unknown, c: number): Float32Array | nul
 }
 
 /**
- * Shared core of nllLoss and crossEntropy with class-index targets.
- * logp: log-probabilities [n, c, inner]. Returns the loss and, lazily, dL/dlogp for an upstream gradient.
+ * Shared body of nllLoss and crossEntropy with class-index targets: one native call for the forward
+ * (target conversion and validation, log-softmax for cross-entropy, the reduction) and one for the
+ * backward.
  */
-function nllCore(
-  logp: Float32Array, n: number, c: number, inner: number, tgt: Int32Array, w: Float32Array | null,
-  ignoreIndex: number, reduction: Reduction, eps: number,
-): { loss: Float32Array; coefNll: Float64Array; coefSmooth: Float64Array; scaleNll: number; scaleSmooth: number } {
+function classLoss(
+  op: string, mode: number, nodeName: string, input: Tensor, target: ClassTarget,
+  values: Int32Array | Float32Array | Float64Array, ignoreIndex: number, n: number, c: number, inner: number,
+  targetShape: number[], w: Float32Array | null, reduction: Reduction, eps: number,
+): Tensor {
   const m = n * inner;
-  const nll = new Float64Array(m), smooth = new Float64Array(m);
-  let wsum = 0;
-  for (let b = 0; b < n; b++) {
-    for (let k = 0; k < inner; k++) {
-      const i = b * inner + k;
-      const t = tgt[i];
-      if (t === ignoreIndex) continue;
-      const base = b * c * inner + k;
-      const wt = w ? w[t] : 1;
-      nll[i] = -wt * logp[base + t * inner];
-      wsum += wt;
-      if (eps > 0) {
-        let s = 0;
-        if (w) for (let j = 0; j < c; j++) s -= w[j] * logp[base + j * inner];
-        else for (let j = 0; j < c; j++) s -= logp[base + j * inner];
-        smooth[i] = s;
-      }
-    }
+  const red = LossReduction[reduction];
+  const perPosition = reduction === 'none';
+  const grad = needsGrad(input);
+  const tgt = new Int32Array(m);
+  const logp = mode === ClassLossMode.crossEntropy && grad ? new Float32Array(input.storage.length) : null;
+  const loss = new Float32Array(perPosition ? m : 1);
+  const info = new Float64Array(1);
+  const bad = lossNative.classLoss(mode, input.storage, n, c, inner, values, w, ignoreIndex, eps, red, tgt, logp, loss, info);
+  if (bad >= 0) throw targetError(op, target, bad, c, ignoreIndex);
+  const totalWeight = info[0];
+  const out = new Tensor(loss, perPosition ? targetShape : []);
+  if (grad) {
+    record(nodeName, [input], [out], ([g]) => {
+      const gx = new Float32Array(n * c * inner);
+      lossNative.classLossBackward(mode, logp, n, c, inner, tgt, w, eps, red, totalWeight, g!.storage, gx);
+      return [new Tensor(gx, input.shape)];
+    });
   }
-  // loss = (1-ε)·Σ nll / d + ε/C · Σ smooth / d; for 'mean', d = Σ w[t] over non-ignored positions
-  // (their count without weights)
-  let dn = 1, ds = 1;
-  if (reduction === 'mean') {
-    dn = wsum;
-    ds = wsum;
-  }
-  const scaleNll = (1 - eps) / dn, scaleSmooth = eps / c / ds;
-  let loss: Float32Array;
-  if (reduction === 'none') {
-    loss = new Float32Array(m);
-    for (let i = 0; i < m; i++) loss[i] = (1 - eps) * nll[i] + (eps > 0 ? (eps / c) * smooth[i] : 0);
-  } else {
-    let a = 0, s = 0;
-    for (let i = 0; i < m; i++) {
-      a += nll[i];
-      s += smooth[i];
-    }
-    loss = new Float32Array([a * scaleNll + (eps > 0 ? s * scaleSmooth : 0)]);
-    if (reduction === 'mean' && dn === 0) loss[0] = NaN;
-  }
-  return { loss, coefNll: nll, coefSmooth: smooth, scaleNll, scaleSmooth };
-}
-
-/**
- * dL/dlogp for class-index targets, given upstream gradient `g` (scalar or per position).
- * G[b, j, k] = -aᵢ·w[t]·[j = t] - bᵢ·w[j]  with aᵢ = g·scaleNll, bᵢ = g·scaleSmooth (non-ignored positions).
- */
-function nllGrad(
-  n: number, c: number, inner: number, tgt: Int32Array, w: Float32Array | null, ignoreIndex: number,
-  eps: number, scaleNll: number, scaleSmooth: number, g: Float32Array, perPosition: boolean,
-): Float32Array {
-  const G = new Float32Array(n * c * inner);
-  for (let b = 0; b < n; b++) {
-    for (let k = 0; k < inner; k++) {
-      const i = b * inner + k;
-      const t = tgt[i];
-      if (t === ignoreIndex) continue;
-      const gi = perPosition ? g[i] : g[0];
-      const base = b * c * inner + k;
-      const a = gi * scaleNll;
-      G[base + t * inner] -= a * (w ? w[t] : 1);
-      if (eps > 0) {
-        const bb = gi * scaleSmooth;
-        if (w) for (let j = 0; j < c; j++) G[base + j * inner] -= bb * w[j];
-        else for (let j = 0; j < c; j++) G[base + j * inner] -= bb;
-      }
-    }
-  }
-  return G;
+  return out;
 }
 
 /**
@@ -190,20 +139,11 @@ export function nllLoss(input: Tensor, target: ClassTarget, opts: NllLossOptions
   const op = 'nllLoss';
   checkTensor(op, input, 'input');
   const reduction = checkReduction(op, opts.reduction);
-  const ignoreIndex = opts.ignoreIndex ?? -100;
   const { n, c, inner, targetShape } = classLayout(op, input);
-  const tgt = classTargets(op, target, targetShape, c, ignoreIndex);
+  const values = classTargetValues(op, target, targetShape, c);
   const w = classWeight(op, opts.weight, c);
-  const r = nllCore(input.storage, n, c, inner, tgt, w, ignoreIndex, reduction, 0);
-  const perPosition = reduction === 'none';
-  const out = new Tensor(r.loss, perPosition ? targetShape : []);
-  if (needsGrad(input)) {
-    record('NllLossBackward0', [input], [out], ([g]) => {
-      const G = nllGrad(n, c, inner, tgt, w, ignoreIndex, 0, r.scaleNll, 0, g!.storage, perPosition);
-      return [new Tensor(G, input.shape)];
-    });
-  }
-  return out;
+  return classLoss(op, ClassLossMode.nll, 'NllLossBackward0', input, target, values, opts.ignoreIndex ?? -100,
+    n, c, inner, targetShape, w, reduction, 0);
 }
 
 /**
@@ -216,91 +156,40 @@ export function crossEntropy(input: Tensor, target: ClassTarget, opts: CrossEntr
   const op = 'crossEntropy';
   checkTensor(op, input, 'input');
   const reduction = checkReduction(op, opts.reduction);
-  const ignoreIndex = opts.ignoreIndex ?? -100;
   const eps = opts.labelSmoothing ?? 0;
   if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1)) {
     throw new RangeError(`${op}: labelSmoothing must be between 0 and 1, got ${eps}`);
   }
   const { n, c, inner, targetShape } = classLayout(op, input);
   const w = classWeight(op, opts.weight, c);
-  const x = input.storage;
-  const logp = new Float32Array(x.length);
-  if (x.length > 0) native.softmax(x, n, c, inner, logp, true);
-
   if (target instanceof Tensor && sameShape(target.shape, input.shape)) {
-    return crossEntropyProbs(input, target, logp, n, c, inner, w, eps, reduction);
+    return crossEntropyProbs(input, target, n, c, inner, w, eps, reduction);
   }
-
-  const tgt = classTargets(op, target, targetShape, c, ignoreIndex);
-  const r = nllCore(logp, n, c, inner, tgt, w, ignoreIndex, reduction, eps);
-  const perPosition = reduction === 'none';
-  const out = new Tensor(r.loss, perPosition ? targetShape : []);
-  if (needsGrad(input)) {
-    record('CrossEntropyLossBackward0', [input], [out], ([g]) => {
-      const G = nllGrad(n, c, inner, tgt, w, ignoreIndex, eps, r.scaleNll, r.scaleSmooth, g!.storage, perPosition);
-      // log-softmax backward: dx = G - softmax · Σⱼ G
-      const dx = new Float32Array(G.length);
-      native.softmaxBackward(logp, G, n, c, inner, dx, true);
-      return [new Tensor(dx, input.shape)];
-    });
-  }
-  return out;
+  const values = classTargetValues(op, target, targetShape, c);
+  return classLoss(op, ClassLossMode.crossEntropy, 'CrossEntropyLossBackward0', input, target, values,
+    opts.ignoreIndex ?? -100, n, c, inner, targetShape, w, reduction, eps);
 }
 
 /** Cross-entropy with class-probability targets (same shape as the input). */
 function crossEntropyProbs(
-  input: Tensor, target: Tensor, logp: Float32Array, n: number, c: number, inner: number,
-  w: Float32Array | null, eps: number, reduction: Reduction,
+  input: Tensor, target: Tensor, n: number, c: number, inner: number, w: Float32Array | null, eps: number,
+  reduction: Reduction,
 ): Tensor {
   const p = target.storage;
   const m = n * inner;
-  const per = new Float64Array(m);
-  for (let b = 0; b < n; b++) {
-    for (let k = 0; k < inner; k++) {
-      const base = b * c * inner + k;
-      let s = 0;
-      for (let j = 0; j < c; j++) {
-        const q = (1 - eps) * p[base + j * inner] + eps / c;
-        s -= (w ? w[j] : 1) * q * logp[base + j * inner];
-      }
-      per[b * inner + k] = s;
-    }
-  }
-  const scale = reduction === 'mean' ? 1 / m : 1;
-  let loss: Float32Array;
-  if (reduction === 'none') loss = Float32Array.from(per);
-  else {
-    let s = 0;
-    for (let i = 0; i < m; i++) s += per[i];
-    loss = new Float32Array([s * scale]);
-  }
+  const red = LossReduction[reduction];
   const perPosition = reduction === 'none';
+  const logp = new Float32Array(p.length);
+  const loss = new Float32Array(perPosition ? m : 1);
+  lossNative.crossEntropyProbs(input.storage, p, n, c, inner, w, eps, red, logp, loss);
   const outShape = perPosition ? (input.dim() === 1 ? [] : [n, ...input.shape.slice(2)]) : [];
   const out = new Tensor(loss, outShape);
   if (needsGrad(input, target)) {
     record('CrossEntropyLossBackward0', [input, target], [out], ([g]) => {
-      const gs = g!.storage;
-      const G = new Float32Array(logp.length);
-      const GT = target.requiresGrad ? new Float32Array(logp.length) : null;
-      for (let b = 0; b < n; b++) {
-        for (let k = 0; k < inner; k++) {
-          const gi = (perPosition ? gs[b * inner + k] : gs[0]) * scale;
-          const base = b * c * inner + k;
-          for (let j = 0; j < c; j++) {
-            const idx = base + j * inner;
-            const wj = w ? w[j] : 1;
-            G[idx] = -gi * wj * ((1 - eps) * p[idx] + eps / c);
-            if (GT) GT[idx] = -gi * wj * (1 - eps) * logp[idx];
-          }
-        }
-      }
-      let dx: Tensor | null = null;
-      if (input.requiresGrad) {
-        const d = new Float32Array(G.length);
-        native.softmaxBackward(logp, G, n, c, inner, d, true);
-        dx = new Tensor(d, input.shape);
-      }
-      return [dx, GT ? new Tensor(GT, target.shape) : null];
+      const gx = input.requiresGrad ? new Float32Array(logp.length) : null;
+      const gt = target.requiresGrad ? new Float32Array(logp.length) : null;
+      lossNative.crossEntropyProbsBackward(logp, p, n, c, inner, w, eps, red, g!.storage, gx, gt);
+      return [gx ? new Tensor(gx, input.shape) : null, gt ? new Tensor(gt, target.shape) : null];
     });
   }
   return out;
@@ -309,8 +198,7 @@ function crossEntropyProbs(
 // ---- elementwise regression losses --------------------------------------------------------------
 
 function elementwiseLoss(
-  op: string, name: string, input: Tensor, target: Tensor, reduction: Reduction,
-  f: (x: number, y: number) => number, df: (x: number, y: number) => number,
+  op: string, name: string, kind: number, input: Tensor, target: Tensor, reduction: Reduction,
   viaOps: (x: Tensor, y: Tensor) => Tensor,
 ): Tensor {
   checkTensor(op, input, 'input');
@@ -321,30 +209,17 @@ function elementwiseLoss(
     return reduction === 'none' ? l : reduction === 'sum' ? R.sum(l) : R.mean(l);
   }
   const x = input.storage, y = target.storage, m = x.length;
-  let loss: Float32Array;
-  if (reduction === 'none') {
-    loss = new Float32Array(m);
-    for (let i = 0; i < m; i++) loss[i] = f(x[i], y[i]);
-  } else {
-    let s = 0;
-    for (let i = 0; i < m; i++) s += f(x[i], y[i]);
-    loss = new Float32Array([reduction === 'mean' ? s / m : s]);
-  }
+  const red = LossReduction[reduction];
   const perPosition = reduction === 'none';
+  const loss = new Float32Array(perPosition ? m : 1);
+  lossNative.pointwiseLoss(kind, x, y, red, loss);
   const out = new Tensor(loss, perPosition ? input.shape : []);
   if (needsGrad(input, target)) {
     record(name, [input, target], [out], ([g]) => {
-      const gs = g!.storage;
-      const gx = new Float32Array(m);
-      const scale = reduction === 'mean' ? 1 / m : 1;
-      for (let i = 0; i < m; i++) gx[i] = (perPosition ? gs[i] : gs[0] * scale) * df(x[i], y[i]);
-      let gy: Tensor | null = null;
-      if (target.requiresGrad) {
-        const t = new Float32Array(m);
-        for (let i = 0; i < m; i++) t[i] = -gx[i];
-        gy = new Tensor(t, target.shape);
-      }
-      return [input.requiresGrad ? new Tensor(gx, input.shape) : null, gy];
+      const gx = input.requiresGrad ? new Float32Array(m) : null;
+      const gy = target.requiresGrad ? new Float32Array(m) : null;
+      lossNative.pointwiseLossBackward(kind, x, y, red, g!.storage, gx, gy);
+      return [gx ? new Tensor(gx, input.shape) : null, gy ? new Tensor(gy, target.shape) : null];
     });
   }
   return out;
@@ -356,31 +231,34 @@ function elementwiseLoss(
  */
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
   const reduction = checkReduction('mseLoss', opts.reduction);
-  return elementwiseLoss('mseLoss', 'MseLossBackward0', input, target, reduction,
-    (x, y) => (x - y) * (x - y), (x, y) => 2 * (x - y), (x, y) => E.square(E.sub(x, y)));
+  return elementwiseLoss('mseLoss', 'MseLossBackward0', PointwiseLossKind.mse, input, target, reduction,
+    (x, y) => E.square(E.sub(x, y)));
 }
 
 /** Mean absolute error (PyTorch's `F.l1_loss`); the gradient at x = y is 0. */
 export function l1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
   const reduction = checkReduction('l1Loss', opts.reduction);
-  return elementwiseLoss('l1Loss', 'L1LossBackward0', input, target, reduction,
-    (x, y) => Math.abs(x - y), (x, y) => Math.sign(x - y), (x, y) => E.abs(E.sub(x, y)));
+  return elementwiseLoss('l1Loss', 'L1LossBackward0', PointwiseLossKind.l1, input, target, reduction,
+    (x, y) => E.abs(E.sub(x, y)));
 }
 
-/** log(1 + exp(z)), stable for large |z|. */
-function softplus(z: number): number {
-  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
-}
-
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
-
-/** Broadcasts `t` to `shape`, returning its values as a flat array (or null for no tensor). */
+/**
+ * Values of `t` broadcast to `shape`, for the native BCE: the tensor's own storage when it is a
+ * suffix-broadcast (its shape, leading 1s dropped, equals the input's trailing dims: the native code
+ * reads it periodically, no copy), else a materialized copy. null for no tensor.
+ */
 function broadcastValues(op: string, name: string, t: Tensor | null | undefined, shape: readonly number[]): Float32Array | null {
   if (t === undefined || t === null) return null;
   checkTensor(op, t, name);
-  if (sameShape(t.shape, shape)) return t.storage;
+  const ts = t.shape;
+  if (ts.length <= shape.length) {
+    let k = 0;
+    while (k < ts.length && ts[k] === 1) k++;
+    const off = shape.length - ts.length;
+    let suffix = true;
+    for (let d = k; d < ts.length; d++) if (ts[d] !== shape[off + d]) suffix = false;
+    if (suffix) return t.storage;
+  }
   const out = new Float32Array(numel(shape));
   try {
     native.binary(0 /* add */, new Float32Array(out.length), shape, t.storage, t.shape, out);
@@ -407,38 +285,16 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts
   const w = broadcastValues(op, 'weight', opts.weight, shape);
   const pw = broadcastValues(op, 'posWeight', opts.posWeight, shape);
   const x = input.storage, y = target.storage, m = x.length;
-  const per = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    const lw = pw ? 1 + (pw[i] - 1) * y[i] : 1;
-    let l = (1 - y[i]) * x[i] + lw * softplus(-x[i]);
-    if (w) l *= w[i];
-    per[i] = l;
-  }
-  let loss: Float32Array;
-  if (reduction === 'none') loss = Float32Array.from(per);
-  else {
-    let s = 0;
-    for (let i = 0; i < m; i++) s += per[i];
-    loss = new Float32Array([reduction === 'mean' ? s / m : s]);
-  }
+  const red = LossReduction[reduction];
   const perPosition = reduction === 'none';
+  const loss = new Float32Array(perPosition ? m : 1);
+  lossNative.bceWithLogits(x, y, w, pw, red, loss);
   const out = new Tensor(loss, perPosition ? shape : []);
   if (needsGrad(input, target)) {
     record('BinaryCrossEntropyWithLogitsBackward0', [input, target], [out], ([g]) => {
-      const gs = g!.storage;
-      const scale = reduction === 'mean' ? 1 / m : 1;
       const gx = input.requiresGrad ? new Float32Array(m) : null;
       const gy = target.requiresGrad ? new Float32Array(m) : null;
-      for (let i = 0; i < m; i++) {
-        let gi = perPosition ? gs[i] : gs[0] * scale;
-        if (w) gi *= w[i];
-        const xi = x[i], yi = y[i];
-        if (gx) {
-          // d/dx = (1 - y) - lw·σ(-x)   (= σ(x) - y without posWeight)
-          gx[i] = gi * (pw ? (1 - yi) - (1 + (pw[i] - 1) * yi) * sigmoid(-xi) : sigmoid(xi) - yi);
-        }
-        if (gy) gy[i] = gi * (-xi + (pw ? (pw[i] - 1) * softplus(-xi) : 0));
-      }
+      lossNative.bceWithLogitsBackward(x, y, w, pw, red, g!.storage, gx, gy);
       return [gx ? new Tensor(gx, shape) : null, gy ? new Tensor(gy, shape) : null];
     });
   }

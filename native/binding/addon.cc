@@ -15,6 +15,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterTensorOps(env, exports);
   RegisterNnOps(env, exports);
   RegisterAsyncOps(env, exports);
+  RegisterLossOps(env, exports);
   return exports;
 }
 

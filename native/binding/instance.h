@@ -17,5 +17,6 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports);
 void RegisterTensorOps(Napi::Env env, Napi::Object exports);
 void RegisterNnOps(Napi::Env env, Napi::Object exports);
 void RegisterAsyncOps(Napi::Env env, Napi::Object exports);
+void RegisterLossOps(Napi::Env env, Napi::Object exports);
 
 }  // namespace torchlet
