@@ -3,7 +3,7 @@
  * One native call forward (algorithm chosen per shape: 1x1 GEMM, depthwise direct, im2col + SGEMM)
  * and one backward (input, weight and bias gradients together).
  */
-import { record } from '../autograd/node';
+import { needsGrad, record } from '../autograd/node';
 import { nnNative } from '../native-nn';
 import { fmtShape } from '../shape';
 import { Tensor } from '../tensor';
@@ -17,12 +17,69 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-/** The shared geometry of a conv call (also used by nn.Conv2d). @internal */
+const OPTION_NAMES = ['stride', 'padding', 'dilation', 'groups'];
+
+interface ConvGeometry {
+  params: Int32Array;
+  outShape: number[];
+  size: number;
+}
+
+/**
+ * The last geometry computed for each weight, with what it was computed from. nn.Conv2d calls
+ * with the same weight, option values and input shape every time, so the checks and the params
+ * array (whose first native use costs an off-heap allocation) are done once. Option values are
+ * compared by value (a pair array mutated in place is seen).
+ */
+interface CachedGeometry extends ConvGeometry {
+  xShape: readonly number[];
+  wShape: readonly number[];
+  stride: unknown;
+  padding: unknown;
+  dilation: unknown;
+  groups: unknown;
+}
+const geometryCache = new WeakMap<Tensor, CachedGeometry>();
+
+const sameOption = (a: unknown, b: unknown): boolean => {
+  if (a === b) return typeof a !== 'object' || a === null || (Array.isArray(a) && a.length === 0);
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length || a.length > 2) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] || typeof a[i] !== 'number') return false;
+  return true;
+};
+const copyOption = (v: unknown): unknown => (Array.isArray(v) ? v.slice() : v);
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function convGeometry(x: Tensor, weight: Tensor, opts: Conv2dOptions): ConvGeometry {
+  checkOptions('conv2d', opts, OPTION_NAMES);
+  const hit = geometryCache.get(weight);
+  if (hit !== undefined && sameShape(hit.xShape, x.shape) && sameShape(hit.wShape, weight.shape) &&
+      sameOption(hit.stride, opts.stride) && sameOption(hit.padding, opts.padding) &&
+      sameOption(hit.dilation, opts.dilation) && sameOption(hit.groups, opts.groups)) {
+    return hit;
+  }
+  const { params, outShape } = conv2dParams(x, weight, opts);
+  let size = 1;
+  for (const s of outShape) size *= s;
+  const g: CachedGeometry = {
+    params, outShape, size, xShape: x.shape.slice(), wShape: weight.shape.slice(), stride: copyOption(opts.stride),
+    padding: copyOption(opts.padding), dilation: copyOption(opts.dilation), groups: opts.groups,
+  };
+  geometryCache.set(weight, g);
+  return g;
+}
+
+/** The shared geometry of a conv call. @internal */
 export function conv2dParams(
   x: Tensor, weight: Tensor, opts: Conv2dOptions = {},
 ): { params: Int32Array; outShape: number[] } {
   const op = 'conv2d';
-  checkOptions(op, opts, ['stride', 'padding', 'dilation', 'groups']);
+  checkOptions(op, opts, OPTION_NAMES);
   const { n, c, h, w, batched } = nchw(op, x);
   if (weight.shape.length !== 4) {
     throw new RangeError(`${op}: expected a 4-D weight [outChannels, inChannels/groups, kH, kW], got weight${fmtShape(weight.shape)}`);
@@ -82,14 +139,13 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   checkTensor(op, x, 'input');
   checkTensor(op, weight, 'weight');
   const b = checkOptionalTensor(op, bias, 'bias');
-  const { params, outShape } = conv2dParams(x, weight, opts ?? {});
+  const { params, outShape, size } = convGeometry(x, weight, opts ?? {});
   if (b && (b.shape.length !== 1 || b.shape[0] !== weight.shape[0])) {
     throw new RangeError(`${op}: expected bias of shape [${weight.shape[0]}] (weight ${fmtShape(weight.shape)}), got bias${fmtShape(b.shape)}`);
   }
-  let size = 1;
-  for (const s of outShape) size *= s;
   const out = new Tensor(uninit(size), outShape);
   nnNative.conv2d(x.storage, weight.storage, b ? b.storage : null, params, out.storage);
+  if (!needsGrad(x, weight, b)) return out;
   record('ConvolutionBackward0', [x, weight, b], [out], ([g]) => {
     const gx = x.requiresGrad ? new Tensor(uninit(x.numel()), x.shape) : null;
     const gw = weight.requiresGrad ? new Tensor(uninit(weight.numel()), weight.shape) : null;

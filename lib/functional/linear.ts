@@ -2,7 +2,7 @@
  * `F.linear(x, weight, bias?)`: y = x W^T + b over the last dim of x (any leading dims), one
  * native call forward (packed SGEMM) and one backward (dX, dW, db).
  */
-import { record } from '../autograd/node';
+import { needsGrad, record } from '../autograd/node';
 import { nnNative } from '../native-nn';
 import { fmtShape } from '../shape';
 import { Tensor } from '../tensor';
@@ -30,10 +30,15 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (b && !(b.numel() === outF && b.shape.length <= 1)) {
     throw new RangeError(`${op}: expected bias of shape [${outF}] (weight ${fmtShape(weight.shape)}), got bias${fmtShape(b.shape)}`);
   }
-  const rows = inF === 0 ? x.numel() === 0 ? 0 : x.shape.slice(0, -1).reduce((a, v) => a * v, 1) : x.numel() / inF;
-  const outShape = vecW ? x.shape.slice(0, -1) : [...x.shape.slice(0, -1), outF];
+  const lead = x.shape.length - 1;
+  let rows = 1;
+  for (let i = 0; i < lead; i++) rows *= x.shape[i];
+  if (inF === 0) rows = 0;  // as before: x.numel() / inF, with 0 for empty input
+  const outShape = x.shape.slice(0, vecW ? lead : lead + 1);
+  if (!vecW) outShape[lead] = outF;
   const out = new Tensor(uninit(rows * outF), outShape);
   nnNative.linear(x.storage, rows, inF, weight.storage, outF, b ? b.storage : null, out.storage);
+  if (!needsGrad(x, weight, b)) return out;
   record(b ? 'AddmmBackward0' : 'MmBackward0', [x, weight, b], [out], ([g]) => {
     const gx = x.requiresGrad ? new Tensor(uninit(x.numel()), x.shape) : null;
     const gw = weight.requiresGrad ? new Tensor(uninit(weight.numel()), weight.shape) : null;

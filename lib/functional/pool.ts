@@ -7,7 +7,7 @@ import { needsGrad, record } from '../autograd/node';
 import { nnNative } from '../native-nn';
 import { fmtShape } from '../shape';
 import { Tensor } from '../tensor';
-import { checkOptions, checkTensor, nchw, pair, Size2, uninit } from './nn-util';
+import { checkOptions, checkTensor, nchw, pair, Size2, uninit, uninitI32 } from './nn-util';
 
 export interface MaxPool2dOptions {
   stride?: Size2 | null;
@@ -71,22 +71,82 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, opts: MaxPool2dOptions =
   const op = 'maxPool2d';
   checkTensor(op, x, 'input');
   opts = opts ?? {};
-  checkOptions(op, opts, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']);
-  const g = poolGeom(op, x, kernelSize, opts.stride, opts.padding, opts.dilation, !!opts.ceilMode);
+  checkOptions(op, opts, MAX_POOL_OPTIONS);
+  const { g, params, shape, size } = maxPoolGeometry(op, x, kernelSize, opts);
+  const planes = g.n * g.c;
+  const out = new Tensor(uninit(size), shape);
+  const grad = needsGrad(x);
+  const idx = grad || opts.returnIndices ? uninitI32(size) : null;
+  nnNative.maxPool2d(x.storage, params, out.storage, idx);
+  if (grad) {
+    record('MaxPool2DWithIndicesBackward0', [x], [out], ([gy]) => {
+      const gx = new Tensor(uninit(x.numel()), x.shape);
+      nnNative.maxPool2dBackward(gy!.storage, idx!, planes, g.h * g.w, gx.storage);
+      return [gx];
+    });
+  }
+  if (opts.returnIndices) return [out, new Tensor(Float32Array.from(idx!), shape)];
+  return out;
+}
+
+const MAX_POOL_OPTIONS = ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'];
+
+interface MaxPoolGeometry {
+  g: PoolGeom;
+  params: Int32Array;
+  shape: number[];
+  size: number;
+}
+
+/**
+ * The last few max-pooling geometries with what they were computed from: a model calls the same
+ * few shapes every step, so the checks and the params array (whose first native use costs an
+ * off-heap allocation) are done once per shape. Sizes are compared by value.
+ */
+interface CachedMaxPool extends MaxPoolGeometry {
+  xShape: readonly number[];
+  kernelSize: unknown;
+  stride: unknown;
+  padding: unknown;
+  dilation: unknown;
+  ceilMode: boolean;
+}
+const maxPoolCache: CachedMaxPool[] = [];
+
+const sameSize = (a: unknown, b: unknown): boolean => {
+  if (a === b) return typeof a !== 'object' || a === null;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length || a.length > 2) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] || typeof a[i] !== 'number') return false;
+  return true;
+};
+const copySize = (v: unknown): unknown => (Array.isArray(v) ? v.slice() : v);
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function maxPoolGeometry(op: string, x: Tensor, kernelSize: Size2, opts: MaxPool2dOptions): MaxPoolGeometry {
+  const ceilMode = !!opts.ceilMode;
+  for (let i = 0; i < maxPoolCache.length; i++) {
+    const e = maxPoolCache[i];
+    if (e.ceilMode === ceilMode && sameShape(e.xShape, x.shape) && sameSize(e.kernelSize, kernelSize) &&
+        sameSize(e.stride, opts.stride) && sameSize(e.padding, opts.padding) && sameSize(e.dilation, opts.dilation)) {
+      return e;
+    }
+  }
+  const g = poolGeom(op, x, kernelSize, opts.stride, opts.padding, opts.dilation, ceilMode);
   const planes = g.n * g.c;
   const params = Int32Array.of(planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, 0, 0);
   const shape = outShapeOf(g);
-  const out = new Tensor(uninit(planes * g.oh * g.ow), shape);
-  const keep = needsGrad(x) || !!opts.returnIndices;
-  const idx = keep ? new Int32Array(out.numel()) : null;
-  nnNative.maxPool2d(x.storage, params, out.storage, idx);
-  record('MaxPool2DWithIndicesBackward0', [x], [out], ([gy]) => {
-    const gx = new Tensor(uninit(x.numel()), x.shape);
-    nnNative.maxPool2dBackward(gy!.storage, idx!, planes, g.h * g.w, gx.storage);
-    return [gx];
-  });
-  if (opts.returnIndices) return [out, new Tensor(Float32Array.from(idx!), shape)];
-  return out;
+  const e: CachedMaxPool = {
+    g, params, shape, size: planes * g.oh * g.ow, xShape: x.shape.slice(), kernelSize: copySize(kernelSize),
+    stride: copySize(opts.stride), padding: copySize(opts.padding), dilation: copySize(opts.dilation), ceilMode,
+  };
+  if (maxPoolCache.length >= 8) maxPoolCache.pop();
+  maxPoolCache.unshift(e);
+  return e;
 }
 
 /** `F.avgPool2d(x, kernelSize, { stride, padding, ceilMode, countIncludePad, divisorOverride })`. */
