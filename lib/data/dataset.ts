@@ -1,6 +1,7 @@
 /** `torch.utils.data`: Dataset, TensorDataset, DataLoader. */
 import { native } from '../native';
-import { fmtShape } from '../shape';
+import { lossNative } from '../native-loss';
+import { fmtShape, numel } from '../shape';
 import { Tensor } from '../tensor';
 import { stack } from '../ops/shape';
 
@@ -41,9 +42,18 @@ export class TensorDataset implements Dataset<Tensor[]> {
     return this.tensors.map((t) => gatherRows(t, [index], false));
   }
 
-  /** @internal Whole batch at once: one copy per row per tensor. */
-  _getBatch(indices: ArrayLike<number>): Tensor[] {
+  /** @internal Whole batch at once: one native gather (a memcpy per row) per tensor. */
+  _getBatch(indices: Int32Array): Tensor[] {
     return this.tensors.map((t) => gatherRows(t, indices, true));
+  }
+
+  /** @internal Items [start, end) as a batch: one bulk copy per tensor. */
+  _getRange(start: number, end: number): Tensor[] {
+    return this.tensors.map((t) => {
+      const rowShape = t.shape.slice(1);
+      const row = numel(rowShape);
+      return new Tensor(t.storage.slice(start * row, end * row), [end - start, ...rowShape]);
+    });
   }
 }
 
@@ -53,16 +63,18 @@ function checkIndex(index: number, n: number): void {
   }
 }
 
-/** Rows `indices` of `t` stacked (batched) or row `indices[0]` alone. */
-function gatherRows(t: Tensor, indices: ArrayLike<number>, batched: boolean): Tensor {
+/** Rows `indices` of `t` stacked (batched) or row `indices[0]` alone; indices are in range. */
+function gatherRows(t: Tensor, indices: Int32Array | readonly number[], batched: boolean): Tensor {
   const rowShape = t.shape.slice(1);
-  let row = 1;
-  for (const s of rowShape) row *= s;
+  const row = numel(rowShape);
   const src = t.storage;
-  const out = new Float32Array(indices.length * row);
-  for (let j = 0; j < indices.length; j++) {
-    const i = indices[j];
-    out.set(src.subarray(i * row, (i + 1) * row), j * row);
+  let out: Float32Array;
+  if (indices.length === 1) {
+    out = src.slice(indices[0] * row, (indices[0] + 1) * row);
+  } else {
+    out = new Float32Array(indices.length * row);
+    const idx = indices instanceof Int32Array ? indices : Int32Array.from(indices);
+    lossNative.gatherRows(src, t.shape[0], row, idx, out);
   }
   return new Tensor(out, batched ? [indices.length, ...rowShape] : rowShape);
 }
@@ -107,8 +119,8 @@ export interface DataLoaderOptions<T> {
 
 /**
  * Iterates a dataset in batches: `for (const [x, y] of loader) { ... }`. `loader.length` is the number
- * of batches per epoch. With a TensorDataset and the default collate, each batch is gathered with one
- * copy per row (no per-sample tensors).
+ * of batches per epoch. With a TensorDataset and the default collate, each batch is one native gather
+ * per tensor (one bulk copy without shuffle); no per-sample tensors.
  * @example
  * const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 64, shuffle: true });
  * for (const [xb, yb] of loader) { ... }
@@ -148,24 +160,22 @@ export class DataLoader<T = Tensor[], B = T extends Tensor[] ? Tensor[] : T exte
 
   *[Symbol.iterator](): Iterator<B> {
     const n = this.dataset.length;
-    let order: Int32Array;
+    // Without shuffle the order is the identity: batches are ranges, no index array needed.
+    let order: Int32Array | null = null;
     if (this.shuffle) {
       order = new Int32Array(n);
       native.randperm(order);
-    } else {
-      order = new Int32Array(n);
-      for (let i = 0; i < n; i++) order[i] = i;
     }
     const fast = this.collateFn === null && this.dataset instanceof TensorDataset;
     for (let start = 0; start < n; start += this.batchSize) {
       const end = Math.min(start + this.batchSize, n);
       if (end - start < this.batchSize && this.dropLast) break;
-      const idx = order.subarray(start, end);
       if (fast) {
-        yield (this.dataset as unknown as TensorDataset)._getBatch(idx) as unknown as B;
+        const ds = this.dataset as unknown as TensorDataset;
+        yield (order ? ds._getBatch(order.subarray(start, end)) : ds._getRange(start, end)) as unknown as B;
       } else {
         const items: T[] = [];
-        for (const i of idx) items.push(this.item(i));
+        for (let i = start; i < end; i++) items.push(this.item(order ? order[i] : i));
         yield (this.collateFn ?? defaultCollate)(items);
       }
     }

@@ -46,7 +46,7 @@ export function parseIdx(buf: Uint8Array, path = '<buffer>'): Tensor {
   }
   const out = new Float32Array(count);
   if (type.size === 1 && buf[2] === 0x08) {
-    for (let i = 0; i < count; i++) out[i] = buf[headerLen + i];
+    out.set(buf.subarray(headerLen, headerLen + count));  // unsigned bytes: one bulk converting copy
   } else {
     for (let i = 0; i < count; i++) out[i] = type.read(dv, headerLen + i * type.size);
   }
