@@ -388,6 +388,94 @@ void WeightGradIndirect(const Conv2dParams& p, const float* x, const float* gy, 
   }
 }
 
+// dW of a stride-1 conv with the batch folded into the dot products: for a chunk of images the
+// padded input is laid out channel-major (plane (c, image) at (c * cnt + image) * ps) and dY as
+// [oc][image][ps] with zeros outside the valid output pixels, so one dot product of length
+// cnt * ps sums the whole chunk: dY's zeros cancel every read that falls outside an image's
+// valid window (taps stay inside their own plane for valid pixels). This pays when an image's
+// dY rows are short (e.g. 10x10 outputs): the per-image path reduces its 16 vector partial sums
+// once per image and block, which costs as much as the multiply-adds there.
+bool BatchedWeightGrad(const Conv2dParams& p) {
+  const int64_t wp = p.ow + p.dw * (p.kw - 1), hp = p.oh + p.dh * (p.kh - 1);
+  const int64_t jn = (p.oh - 1) * wp + p.ow;
+  return p.n > 1 && hp * wp < jn + 128;
+}
+
+void WeightGradBatched(const Conv2dParams& p, const float* x, const float* gy, float* gw) {
+  const int64_t cg = p.c / p.groups, ocg = p.oc / p.groups, kg = cg * p.kh * p.kw, ohw = p.oh * p.ow;
+  const int64_t wp = p.ow + p.dw * (p.kw - 1), hp = p.oh + p.dh * (p.kh - 1), ps = hp * wp;
+  const int64_t tail = p.dh * (p.kh - 1) * wp + p.dw * (p.kw - 1);
+  const int64_t wn = p.oc * kg;
+  const KernelTable& kt = Kernels();
+  const int threads = Parallel(p.n, p.n * p.oc * ohw * kg) ? GetNumThreads() : 1;
+  // Chunks of about 64K floats of copies (input + dY), a multiple of the thread count.
+  const int64_t per_image = (p.c + p.oc) * ps;
+  int64_t chunks = (p.n * per_image + 65535) / 65536;
+  chunks = std::max<int64_t>(chunks, threads);
+  chunks = std::min<int64_t>(p.n, (chunks + threads - 1) / threads * threads);
+  const int64_t nb = (p.n + chunks - 1) / chunks;
+  chunks = (p.n + nb - 1) / nb;
+  const int parts = static_cast<int>(std::min<int64_t>(threads, chunks));
+  std::vector<float> partial(static_cast<size_t>((parts - 1) * wn), 0.0f);
+  std::memset(gw, 0, sizeof(float) * wn);
+  std::atomic<int64_t> next{0};
+  auto body = [&](int64_t lo, int64_t hi) {
+    DenormalGuard dg;
+    std::vector<const float*>& rows = ThreadRows(kg);
+    float* buf = Grow(ThreadCol(), static_cast<size_t>((p.c + p.oc) * nb * ps + tail + 16));
+    for (int64_t part = lo; part < hi; ++part) {
+      float* gwp = part == 0 ? gw : partial.data() + (part - 1) * wn;
+      for (int64_t t; (t = next.fetch_add(1)) < chunks;) {
+        const int64_t b0 = t * nb, cnt = std::min(nb, p.n - b0), len = cnt * ps;
+        float* xc = buf;
+        float* gyc = buf + p.c * len + tail;
+        for (int64_t c = 0; c < p.c; ++c)
+          for (int64_t bi = 0; bi < cnt; ++bi) {
+            const float* src = x + ((b0 + bi) * p.c + c) * p.h * p.w;
+            float* dst = xc + (c * cnt + bi) * ps;
+            for (int64_t yy = 0; yy < hp; ++yy) {
+              float* d = dst + yy * wp;
+              const int64_t iy = yy - p.ph;
+              if (iy < 0 || iy >= p.h) {
+                std::fill(d, d + wp, 0.0f);
+                continue;
+              }
+              const int64_t x0 = std::min(p.pw, wp), x1 = std::min(wp, p.pw + p.w);
+              std::fill(d, d + x0, 0.0f);
+              if (x1 > x0) std::memcpy(d + x0, src + iy * p.w, sizeof(float) * (x1 - x0));
+              std::fill(d + std::max(x0, x1), d + wp, 0.0f);
+            }
+          }
+        std::fill(xc + p.c * len, xc + p.c * len + tail, 0.0f);
+        for (int64_t o = 0; o < p.oc; ++o)
+          for (int64_t bi = 0; bi < cnt; ++bi) {
+            const float* src = gy + ((b0 + bi) * p.oc + o) * ohw;
+            float* dst = gyc + (o * cnt + bi) * ps;
+            for (int64_t oy = 0; oy < p.oh; ++oy) {
+              std::memcpy(dst + oy * wp, src + oy * p.ow, sizeof(float) * p.ow);
+              std::fill(dst + oy * wp + p.ow, dst + (oy + 1) * wp, 0.0f);
+            }
+            std::fill(dst + p.oh * wp, dst + ps, 0.0f);
+          }
+        for (int64_t g = 0; g < p.groups; ++g) {
+          for (int64_t c = 0, r = 0; c < cg; ++c)
+            for (int64_t ky = 0; ky < p.kh; ++ky)
+              for (int64_t kx = 0; kx < p.kw; ++kx, ++r)
+                rows[r] = xc + (g * cg + c) * len + ky * p.dh * wp + kx * p.dw;
+          kt.sgemm_dot_indirect(ocg, kg, len, 1.0f, gyc + g * ocg * len, len, rows.data(), 1.0f, gwp + g * ocg * kg,
+                                kg);
+        }
+      }
+    }
+  };
+  if (parts > 1) ParallelFor(parts, 1, body);
+  else body(0, 1);
+  for (int part = 1; part < parts; ++part) {
+    const float* src = partial.data() + (part - 1) * wn;
+    for (int64_t i = 0; i < wn; ++i) gw[i] += src[i];
+  }
+}
+
 // dW = sum over images and pixel blocks of dY_block * col_block^T; each part of the task range
 // accumulates its own copy (part 0 straight into gw), summed at the end.
 void WeightGrad(const Conv2dParams& p, int algo, const float* x, const float* gy, float* gw) {
@@ -466,7 +554,9 @@ void Conv2dBackward(const Conv2dParams& p, const float* x, const float* w, const
     else DataGradByCol2Im(p, algo, w, gy, gx);
   }
   if (gw) {
-    if (algo == kIm2col && p.sh == 1 && p.sw == 1)
+    if (algo == kIm2col && p.sh == 1 && p.sw == 1 && BatchedWeightGrad(p))
+      WeightGradBatched(p, x, gy, gw);
+    else if (algo == kIm2col && p.sh == 1 && p.sw == 1)
       WeightGradIndirect(p, x, gy, gw);
     else
       WeightGrad(p, algo, x, gy, gw);

@@ -293,7 +293,7 @@ static void UkernelIndirectRows(int64_t kc, const float* a, const float* const* 
 // with no packing (conv weight gradients of small layers, linear at batch 1).
 template <int MI>
 static inline void DotMx4(int64_t nj, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
-                          float d[4][4], const float* const* brows) {
+                          float (*d)[4], const float* const* brows) {
   __m512 s[MI][4];
   for (int i = 0; i < MI; ++i)
     for (int j = 0; j < 4; ++j) s[i][j] = _mm512_setzero_ps();
@@ -321,45 +321,59 @@ static inline void DotMx4(int64_t nj, int64_t k, const float* a, int64_t lda, co
     for (int j = 0; j < 4; ++j) d[i][j] = _mm512_reduce_add_ps(s[i][j]);
 }
 
-// Up to 4 rows of A against 4 rows of B (rows past mi / nj are not computed / duplicated).
-static inline void Dot4x4(int64_t mi, int64_t nj, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
-                          float d[4][4], const float* const* brows = nullptr) {
+// Up to 6 rows of A against 4 rows of B (rows past mi / nj are not computed / duplicated). Six
+// rows (24 accumulators) load each B vector once for 6 rows instead of twice (4 + 2): 10 loads
+// per 24 FMAs instead of 14, for the 6-output-channel weight gradients of small convs.
+static inline void Dot6x4(int64_t mi, int64_t nj, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
+                          float d[6][4], const float* const* brows = nullptr) {
+  float (*d4)[4] = d;
   switch (mi) {
-    case 1: return DotMx4<1>(nj, k, a, lda, b, ldb, d, brows);
-    case 2: return DotMx4<2>(nj, k, a, lda, b, ldb, d, brows);
-    case 3: return DotMx4<3>(nj, k, a, lda, b, ldb, d, brows);
-    default: return DotMx4<4>(nj, k, a, lda, b, ldb, d, brows);
+    case 1: return DotMx4<1>(nj, k, a, lda, b, ldb, d4, brows);
+    case 2: return DotMx4<2>(nj, k, a, lda, b, ldb, d4, brows);
+    case 3: return DotMx4<3>(nj, k, a, lda, b, ldb, d4, brows);
+    case 4: return DotMx4<4>(nj, k, a, lda, b, ldb, d4, brows);
+    case 5: return DotMx4<5>(nj, k, a, lda, b, ldb, d4, brows);
+    default: return DotMx4<6>(nj, k, a, lda, b, ldb, d4, brows);
   }
+}
+
+// Rows per block: 6 when that leaves a multiple of 4 (6, 10, 14, ...) or 5/6 rows remain, else 4.
+static inline int64_t DotRows(int64_t r) {
+  if (r <= 4) return r;
+  if (r <= 6) return r;
+  return (r % 4 == 0) ? 4 : ((r - 6) % 4 == 0 ? 6 : 4);
 }
 
 static void SgemmDot(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
                      int64_t ldb, float beta, float* c, int64_t ldc) {
-  for (int64_t i0 = 0; i0 < m; i0 += 4) {
-    const int64_t mi = m - i0 < 4 ? m - i0 : 4;
+  for (int64_t i0 = 0; i0 < m;) {
+    const int64_t mi = DotRows(m - i0);
     for (int64_t j0 = 0; j0 < n; j0 += 4) {
       const int64_t nj = n - j0 < 4 ? n - j0 : 4;
-      float d[4][4];
-      Dot4x4(mi, nj, k, a + i0 * lda, lda, b + j0 * ldb, ldb, d);
+      float d[6][4];
+      Dot6x4(mi, nj, k, a + i0 * lda, lda, b + j0 * ldb, ldb, d);
       for (int64_t i = 0; i < mi; ++i) {
         float* cr = c + (i0 + i) * ldc + j0;
         for (int64_t j = 0; j < nj; ++j) cr[j] = beta == 0.0f ? alpha * d[i][j] : alpha * d[i][j] + beta * cr[j];
       }
     }
+    i0 += mi;
   }
 }
 static void SgemmDotIndirect(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                              const float* const* brows, float beta, float* c, int64_t ldc) {
-  for (int64_t i0 = 0; i0 < m; i0 += 4) {
-    const int64_t mi = m - i0 < 4 ? m - i0 : 4;
+  for (int64_t i0 = 0; i0 < m;) {
+    const int64_t mi = DotRows(m - i0);
     for (int64_t j0 = 0; j0 < n; j0 += 4) {
       const int64_t nj = n - j0 < 4 ? n - j0 : 4;
-      float d[4][4];
-      Dot4x4(mi, nj, k, a + i0 * lda, lda, nullptr, 0, d, brows + j0);
+      float d[6][4];
+      Dot6x4(mi, nj, k, a + i0 * lda, lda, nullptr, 0, d, brows + j0);
       for (int64_t i = 0; i < mi; ++i) {
         float* cr = c + (i0 + i) * ldc + j0;
         for (int64_t j = 0; j < nj; ++j) cr[j] = beta == 0.0f ? alpha * d[i][j] : alpha * d[i][j] + beta * cr[j];
       }
     }
+    i0 += mi;
   }
 }
 
