@@ -1,0 +1,53 @@
+/**
+ * matmulAsync keeps its operands "busy" so that dispose() or an in-place write while the native op
+ * runs on a libuv thread is an error (lib/ops/async.ts). The busy counter lives on the Tensor
+ * object, but storage is shared by views (reshape, detach, .data, flatten...), and dispose() of a
+ * view detaches the shared ArrayBuffer: the worker then reads freed memory (use-after-free).
+ * Run in a child process (the library transpiled on the fly) so a crash cannot take jest down.
+ */
+import { runLib } from './child';
+
+describe('matmulAsync and views of its operands', () => {
+  test('dispose() of the operand itself while in flight is refused (works today)', () => {
+    const r = runLib(`
+      const a = torch.randn(256, 256), b = torch.randn(256, 256);
+      const p = torch.matmulAsync(a, b);
+      try { a.dispose(); out('disposed'); } catch (e) { out(e.message); }
+      await p;
+    `);
+    expect(r.signal).toBeNull();
+    expect(r.out[0]).toMatch(/dispose: tensor is in use by a native operation in flight/);
+  });
+
+  // BUG (use-after-free): lib/tensor.ts dispose() checks only this._busy; a view shares the storage
+  // but has its own _busy = 0, so native.detachBuffer frees the backing store that
+  // native/binding/async_gemm.cc is still reading (it holds a reference to the typed array object,
+  // which does not keep a detached buffer's memory alive). The result is computed from freed memory
+  // (observed: values of unrelated tensors allocated afterwards) or the process segfaults.
+  test.failing('dispose() of a VIEW of an in-flight operand is refused', () => {
+    const r = runLib(`
+      const a = torch.randn(512, 512), b = torch.randn(512, 512);
+      const p = torch.matmulAsync(a, b);
+      let msg = 'disposed';
+      try { a.reshape(-1).dispose(); } catch (e) { msg = e.message; }
+      out(msg);
+      try { await p; } catch (e) {}
+    `);
+    expect(r.signal).toBeNull();
+    expect(r.out[0]).toMatch(/in use|in flight/);
+  });
+
+  // BUG (data race): the same hole lets an in-place op write through a view while the worker reads.
+  test.failing('an in-place write through a view of an in-flight operand is refused', () => {
+    const r = runLib(`
+      const a = torch.randn(512, 512), b = torch.randn(512, 512);
+      const p = torch.matmulAsync(a, b);
+      let msg = 'written';
+      try { a.detach().fill_(0); } catch (e) { msg = e.message; }
+      out(msg);
+      await p;
+    `);
+    expect(r.signal).toBeNull();
+    expect(r.out[0]).toMatch(/in use|in flight/);
+  });
+});
