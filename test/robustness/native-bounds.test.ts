@@ -120,6 +120,9 @@ describe('native: size products that overflow int64 must be rejected, not wrap (
     ['batchNorm: n*c*hw wraps to 0', `N.batchNorm(${F}(0), [2**30, 16, 2**30], null, null, null, null, true, 0.1, 1e-5, ${F}(0), ${F}(16), ${F}(16))`, 'batchNorm'],
     // ArgConv: n*oc*oh*ow = 16 * 2^30 * 2^30 wraps to 0 (passes "< 2^40"); Conv2dBackward has no empty guard.
     ['conv2dBackward: n*oc*oh*ow wraps to 0', `N.conv2dBackward(${F}(16), ${F}(1), ${F}(0), [16,1,1,1,1,1,1,1,1,0,0,1,1,1,2**30,2**30], null, null, ${F}(1))`, 'conv2dBackward'],
+    // ArgPool: planes*oh*ow = 16 * 2^30 * 2^30 wraps to 0 (passes "< 2^40"); the padding 2^30 keeps the
+    // window-start check happy and avgPool has no padding <= kernel/2 re-check. Reads gradOutput (empty).
+    ['avgPool2dBackward: planes*oh*ow wraps to 0', `N.avgPool2dBackward(${F}(0), [16,1,1,2**30,2**30,1,1,1,1,2**30,2**30,1,1,0,0], ${F}(16))`, 'avgPool2dBackward'],
     // ArgAdaptive: planes*oh*ow = 16 * 2^30 * 2^30 wraps to 0.
     ['adaptiveAvgPool2dBackward: planes*oh*ow wraps to 0', `N.adaptiveAvgPool2dBackward(${F}(0), [16, 1, 1, 2**30, 2**30], ${F}(16))`, 'adaptiveAvgPool2dBackward'],
   ])('%s', (_name, code, op) => {
