@@ -176,6 +176,27 @@ struct PaddedInput {
 
 constexpr size_t kMaxKeptPadFloats = size_t(16) << 20;  // 64 MB
 
+// One input plane into an hp x wp plane with the padding materialized (zeros).
+void PadPlane(const Conv2dParams& p, const float* src, float* dst, int64_t hp, int64_t wp) {
+  for (int64_t yy = 0; yy < hp; ++yy) {
+    float* d = dst + yy * wp;
+    const int64_t iy = yy - p.ph;
+    if (iy < 0 || iy >= p.h) {
+      std::fill(d, d + wp, 0.0f);
+      continue;
+    }
+    const int64_t x0 = std::min(p.pw, wp), x1 = std::min(wp, p.pw + p.w);
+    std::fill(d, d + x0, 0.0f);
+    if (x1 > x0) std::memcpy(d + x0, src + iy * p.w, sizeof(float) * (x1 - x0));
+    std::fill(d + std::max(x0, x1), d + wp, 0.0f);
+  }
+}
+
+bool NeedsPadding(const Conv2dParams& p) {
+  const int64_t wp = p.ow + p.dw * (p.kw - 1), hp = p.oh + p.dh * (p.kh - 1);
+  return !(p.ph == 0 && p.pw == 0 && wp == p.w && hp <= p.h);
+}
+
 PaddedInput PadInput(const Conv2dParams& p, const float* x) {
   const int64_t wp = p.ow + p.dw * (p.kw - 1), hp = p.oh + p.dh * (p.kh - 1);
   if (p.ph == 0 && p.pw == 0 && wp == p.w && hp <= p.h) return PaddedInput{x, p.w, p.h * p.w, {}};
@@ -192,22 +213,7 @@ PaddedInput PadInput(const Conv2dParams& p, const float* x) {
   }
   res.data = xp;
   ParallelFor(planes, std::max<int64_t>(1, 16384 / ps), [&](int64_t lo, int64_t hi) {
-    for (int64_t q = lo; q < hi; ++q) {
-      const float* src = x + q * p.h * p.w;
-      float* dst = xp + q * ps;
-      for (int64_t yy = 0; yy < hp; ++yy) {
-        float* d = dst + yy * wp;
-        const int64_t iy = yy - p.ph;
-        if (iy < 0 || iy >= p.h) {
-          std::fill(d, d + wp, 0.0f);
-          continue;
-        }
-        const int64_t x0 = std::min(p.pw, wp), x1 = std::min(wp, p.pw + p.w);
-        std::fill(d, d + x0, 0.0f);
-        if (x1 > x0) std::memcpy(d + x0, src + iy * p.w, sizeof(float) * (x1 - x0));
-        std::fill(d + std::max(x0, x1), d + wp, 0.0f);
-      }
-    }
+    for (int64_t q = lo; q < hi; ++q) PadPlane(p, x + q * p.h * p.w, xp + q * ps, hp, wp);
   });
   return res;
 }
@@ -222,22 +228,32 @@ void TapRows(const Conv2dParams& p, const PaddedInput& in, const float* xg, cons
 
 void IndirectConvForward(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y) {
   const int64_t cg = p.c / p.groups, ocg = p.oc / p.groups, kg = cg * p.kh * p.kw, ohw = p.oh * p.ow;
-  const PaddedInput in = PadInput(p, x);
+  // With a batch, each task pads its own image right before using it (while it is in L1) instead
+  // of a separate pass (and parallel region) over the whole padded batch.
+  const bool pad_per_image = p.n >= 2 && NeedsPadding(p);
+  const int64_t wp0 = p.ow + p.dw * (p.kw - 1), hp0 = p.oh + p.dh * (p.kh - 1);
+  const PaddedInput in = pad_per_image ? PaddedInput{nullptr, wp0, hp0 * wp0, {}} : PadInput(p, x);
   const int64_t wp = in.rs, ps = in.ps;
   const float* xs = in.data;
   std::vector<PackedA>& packs = PackWeights(p, w);
-  // Output rows per task: a scratch block of about 32K floats (128 KB).
+  // Output rows per task: a scratch block of about 32K floats (128 KB). Per-image padding keeps an
+  // image's row blocks in one task.
   const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(p.oh, 32768 / std::max<int64_t>(1, ocg * wp)));
-  const int64_t nblk = (p.oh + rows - 1) / rows, tasks = p.n * nblk;
+  const int64_t nblk = (p.oh + rows - 1) / rows, tasks = pad_per_image ? p.n : p.n * nblk;
+  const int64_t blocks_per_task = pad_per_image ? nblk : 1;
   auto body = [&](int64_t lo, int64_t hi) {
     DenormalGuard dg;
     std::vector<const float*>& brows = ThreadRows(kg);
     float* scratch = Grow(ThreadCol(), static_cast<size_t>(ocg * rows * wp));
-    for (int64_t t = lo; t < hi; ++t) {
+    thread_local std::vector<float> padbuf;
+    float* xpad = pad_per_image ? Grow(padbuf, static_cast<size_t>(p.c * ps)) : nullptr;
+    for (int64_t t = lo * blocks_per_task; t < hi * blocks_per_task; ++t) {
       const int64_t b = t / nblk, oy0 = (t % nblk) * rows, oy1 = std::min(p.oh, oy0 + rows);
       const int64_t jn = (oy1 - oy0 - 1) * wp + p.ow, lds = (oy1 - oy0) * wp;
+      if (pad_per_image && oy0 == 0)
+        for (int64_t c = 0; c < p.c; ++c) PadPlane(p, x + (b * p.c + c) * p.h * p.w, xpad + c * ps, hp0, wp);
       for (int64_t g = 0; g < p.groups; ++g) {
-        TapRows(p, in, xs + (b * p.c + g * cg) * ps, brows.data());
+        TapRows(p, in, pad_per_image ? xpad + g * cg * ps : xs + (b * p.c + g * cg) * ps, brows.data());
         SgemmPackedIndirect(packs[g], jn, brows.data(), oy0 * wp, 0.0f, scratch, lds);
         float* yg = y + (b * p.oc + g * ocg) * ohw;
         for (int64_t o = 0; o < ocg; ++o) {
@@ -538,7 +554,10 @@ void Conv2dBackward(const Conv2dParams& p, const float* x, const float* w, const
   const int64_t ohw = p.oh * p.ow;
   if (gb) {
     const KernelTable& kt = Kernels();
-    ParallelFor(p.oc, 8, [&](int64_t lo, int64_t hi) {
+    // Channels per part: about 256K values summed each (a parallel region costs ~10 us of wall time
+    // on the 2-core build VM: wake-up and join).
+    const int64_t grain = std::max<int64_t>(8, (int64_t(1) << 18) / std::max<int64_t>(1, p.n * ohw));
+    ParallelFor(p.oc, grain, [&](int64_t lo, int64_t hi) {
       for (int64_t o = lo; o < hi; ++o) {
         double s = 0;
         for (int64_t b = 0; b < p.n; ++b) s += kt.reduce_row(kSum, gy + (b * p.oc + o) * ohw, ohw);
