@@ -102,27 +102,58 @@ static inline void UkernelX32(int64_t kc, const float* a, const float* b, int64_
   }
 }
 
+// N tails of at most 16 columns: one masked zmm per row, half the FMAs of the 32-wide tile (whose
+// second half would multiply zeros). E.g. the last 8 columns of a conv's 136-column pixel row.
+template <int MR, bool kIndirect = false>
+static inline void UkernelX16(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
+                              int n, bool accumulate, const float* const* brows = nullptr) {
+  __m512 c0[MR];
+#pragma GCC unroll 14
+  for (int i = 0; i < MR; ++i) c0[i] = _mm512_setzero_ps();
+  const __mmask16 m0 = TailMask(n);
+  for (int64_t p = 0; p < kc; ++p) {
+    if (kIndirect) b = brows[p] + ldb;
+    const __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
+#pragma GCC unroll 14
+    for (int i = 0; i < MR; ++i) c0[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i]), b0, c0[i]);
+    a += MR;
+    if (!kIndirect) b += ldb;
+  }
+#pragma GCC unroll 14
+  for (int i = 0; i < MR; ++i) {
+    if (i < m) {
+      float* cr = c + i * ldc;
+      if (accumulate) c0[i] = _mm512_add_ps(c0[i], _mm512_maskz_loadu_ps(m0, cr));
+      _mm512_mask_storeu_ps(cr, m0, c0[i]);
+    }
+  }
+}
+
 static void SgemmUkernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m, int n,
                          bool acc) {
   if (n == kNr) UkernelX32<kMr, true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else if (n <= 16) UkernelX16<kMr>(kc, a, b, ldb, c, ldc, m, n, acc);
   else UkernelX32<kMr, false>(kc, a, b, ldb, c, ldc, m, n, acc);
 }
 
 static void SgemmUkernelSmall(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
                               int n, bool acc) {
   if (n == kNr) UkernelX32<kMrSmall, true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else if (n <= 16) UkernelX16<kMrSmall>(kc, a, b, ldb, c, ldc, m, n, acc);
   else UkernelX32<kMrSmall, false>(kc, a, b, ldb, c, ldc, m, n, acc);
 }
 
 static void SgemmUkernelIndirect(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
                                  int64_t ldc, int m, int n, bool acc) {
   if (n == kNr) UkernelX32<kMr, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else if (n <= 16) UkernelX16<kMr, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
   else UkernelX32<kMr, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
 }
 
 static void SgemmUkernelIndirectSmall(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
                                       int64_t ldc, int m, int n, bool acc) {
   if (n == kNr) UkernelX32<kMrSmall, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else if (n <= 16) UkernelX16<kMrSmall, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
   else UkernelX32<kMrSmall, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
 }
 
@@ -278,6 +309,7 @@ template <int MR>
 static void UkernelRows(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m, int n,
                         bool acc) {
   if (n == kNr) UkernelX32<MR, true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else if (n <= 16) UkernelX16<MR>(kc, a, b, ldb, c, ldc, m, n, acc);
   else UkernelX32<MR, false>(kc, a, b, ldb, c, ldc, m, n, acc);
 }
 
@@ -285,6 +317,7 @@ template <int MR>
 static void UkernelIndirectRows(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
                                 int64_t ldc, int m, int n, bool acc) {
   if (n == kNr) UkernelX32<MR, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else if (n <= 16) UkernelX16<MR, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
   else UkernelX32<MR, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
 }
 
