@@ -179,6 +179,23 @@ describe('optimizers, schedulers, init', () => {
     ['kaimingUniform_ bad nonlinearity', () => nn.init.kaimingUniform_(torch.randn(3, 3), { nonlinearity: 'bogus' } as any), /Unsupported nonlinearity bogus/],
   ])('%s', (_n, fn, msg) => expectThrow(fn, msg));
 
+  // BUG: CosineAnnealingLR(opt, 0) divides by TMax = 0 and sets lr to NaN without a word (PyTorch
+  // raises ZeroDivisionError); a NaN/negative TMax likewise. The next step() silently turns every
+  // parameter into NaN: training data lost. lib/optim/lr-scheduler.ts (CosineAnnealingLR).
+  test.failing.each([[0], [-1], [NaN]])('CosineAnnealingLR with TMax %p is rejected', (tMax) => {
+    const o = new optim.SGD(params(), { lr: 0.1 });
+    expectThrow(() => {
+      const s = new (optim as any).lrScheduler.CosineAnnealingLR(o, tMax);
+      s.step();
+      s.step();
+      if (!Number.isFinite(o.paramGroups[0].lr)) throw new Error(`lr became ${o.paramGroups[0].lr}`);
+    }, /CosineAnnealingLR|T_?[mM]ax/);
+  });
+  // BUG: a string lr is refused with "Invalid learning rate: 0.1", which reads as if 0.1 were invalid.
+  test.failing('a string lr says it must be a number', () => {
+    expectThrow(() => new optim.Adam(params(), { lr: '0.1' as any }), /number/);
+  });
+
   // BUGS: PyTorch rejects these ("normal expects std >= 0.0", "uniform_ expects to return a [from, to)
   // range, but found from=1 > to=0"); lib/nn/init.ts fills silently.
   test.failing('init.normal_ with a negative std is an error', () => {

@@ -77,8 +77,20 @@ describe('native: wrong lengths and out-of-range integers are RangeErrors naming
     ['batchNorm only one running stat', `N.batchNorm(${F}(4), [1,2,2], null, null, ${F}(2), null, true, 0.1, 1e-5, ${F}(4), ${F}(2), ${F}(2))`, /torchlet\.batchNorm: runningMean and runningVar must both be given/],
     ['linear out length', `N.linear(${F}(6), 2, 3, ${F}(12), 4, null, ${F}(7))`, /torchlet\.linear: out holds 7 values, expected 8/],
     ['linear rows too large', `N.linear(${F}(6), 2**40, 3, ${F}(12), 4, null, ${F}(8))`, /torchlet\.linear: rows must be an integer/],
+    ['classLossBackward without logp', `N.classLossBackward(0, null, 1, 3, 1, ${I}([0]), null, 0, 1, 1, ${F}(1), ${F}(3))`, /torchlet\.classLossBackward: logp holds 0 values, expected 3/],
+    ['classLossBackward target out of range', `N.classLossBackward(1, null, 1, 3, 1, ${I}([3]), null, 0, 1, 1, ${F}(1), ${F}(3))`, /torchlet\.classLossBackward: target\[0\] = 3 is not a class in \[0, 3\)/],
+    ['classLoss target type', `N.classLoss(0, ${F}(3), 1, 3, 1, [0], null, -100, 0, 1, ${I}(1), ${F}(3), ${F}(1), new Float64Array(1))`, /torchlet\.classLoss: target must be an Int32Array, Float32Array or Float64Array/],
+    ['classLoss outer*c*inner too large', `N.classLoss(0, ${F}(3), 2**40, 3, 2**20, ${F}(1), null, -100, 0, 1, ${I}(1), ${F}(3), ${F}(1), new Float64Array(1))`, /torchlet\.classLoss: outer \* c \* inner is too large/],
+    ['bceWithLogits weight period', `N.bceWithLogits(${F}(4), ${F}(4), ${F}(3), null, 1, ${F}(1))`, /torchlet\.bceWithLogits: weight holds 3 values, which does not divide the input's 4/],
+    ['gatherRows index', `N.gatherRows(${F}(6), 3, 2, ${I}([5]), ${F}(2))`, /torchlet\.gatherRows: index 5 at 0 is out of range for 3 rows/],
   ])('%s', (_name, code, msg) => {
     expectCleanThrow(runNative(code), msg);
+  });
+
+  test.each([['1e300'], ['NaN'], ['-1e300'], ['2**31'], ['-0.5'], ['Infinity']])('classLoss reports target %s as invalid (index 0)', (v) => {
+    const r = runNative(`out(N.classLoss(0, ${F}(3), 1, 3, 1, new Float64Array([${v}]), null, -100, 0, 1, ${I}(1), ${F}(3), ${F}(1), new Float64Array(1)))`);
+    expect(r.signal).toBeNull();
+    expect(r.out[0]).toBe(0);
   });
 
   test('maxPool2dBackward ignores out-of-range saved indices instead of writing out of bounds', () => {
