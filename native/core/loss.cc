@@ -67,12 +67,6 @@ int64_t ConvertTargets(const T* t, int64_t m, int64_t c, double ignore_index, in
   return -1;
 }
 
-inline double SoftplusD(double z) { return std::max(z, 0.0) + std::log1p(std::exp(-std::fabs(z))); }
-inline double SigmoidD(double z) {
-  if (z >= 0) return 1 / (1 + std::exp(-z));
-  const double e = std::exp(z);
-  return e / (1 + e);
-}
 
 // Max of a row in eight lanes (vectorizes). NaN needs no care here: a NaN item makes its own
 // exp(x - max) NaN, so the whole row's log-softmax is NaN either way, as in PyTorch.
@@ -410,21 +404,33 @@ void PointwiseForwardT(const float* x, const float* y, int64_t n, int reduction,
   loss[0] = static_cast<float>(reduction == kLossMean ? s.a / static_cast<double>(n) : s.a);
 }
 
+// d(loss)/dx for one item; L1: sign(x - y), 0 at x == y, NaN stays NaN (compares used as values, not
+// branches, so the loops vectorize).
+template <int kKind>
+inline float PointwiseSlope(float x, float y) {
+  const float d = x - y;
+  if (kKind == kMseLoss) return 2.0f * d;
+  return static_cast<float>(d > 0.0f) - static_cast<float>(d < 0.0f) + d * 0.0f;
+}
+
 template <int kKind>
 void PointwiseBackwardT(const float* x, const float* y, int64_t n, int reduction, const float* g, int64_t g_len,
                         float* gx, float* gy) {
+  if (!gx && !gy) return;
   const bool per = g_len != 1 || n == 1;
   const float scale = static_cast<float>(per ? 1.0 : g[0] * (reduction == kLossMean ? 1.0 / static_cast<double>(n) : 1.0));
+  // Write one gradient (gy = -gx), then negate it into the other if both are wanted.
+  float* out = gx ? gx : gy;
+  const float sgn = gx ? 1.0f : -1.0f;
   ParallelFor(n, 1 << 15, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) {
-      const float d = x[i] - y[i];
-      float df;
-      if (kKind == kMseLoss) df = 2.0f * d;
-      else df = d > 0 ? 1.0f : d < 0 ? -1.0f : d * 0.0f;  // sign, 0 at x == y, NaN stays NaN
-      const float v = (per ? g[i] : scale) * df;
-      if (gx) gx[i] = v;
-      if (gy) gy[i] = -v;
+    if (per) {
+      for (int64_t i = lo; i < hi; ++i) out[i] = sgn * g[i] * PointwiseSlope<kKind>(x[i], y[i]);
+    } else {
+      const float s = sgn * scale;
+      for (int64_t i = lo; i < hi; ++i) out[i] = s * PointwiseSlope<kKind>(x[i], y[i]);
     }
+    if (gx && gy)
+      for (int64_t i = lo; i < hi; ++i) gy[i] = -gx[i];
   });
 }
 
@@ -441,22 +447,72 @@ void PointwiseLossBackward(int kind, const float* x, const float* y, int64_t n, 
   else PointwiseBackwardT<kL1Loss>(x, y, n, reduction, g, g_len, gx, gy);
 }
 
+namespace {
+
+constexpr int64_t kChunk = 256;  // items per stack-buffer chunk of the BCE passes
+
+// log1p(e) for e in [0, 1] as 2 atanh(s), s = e / (2 + e) in [0, 1/3], by its series to s^15
+// (truncation < 2e-9 relative): no branch or select, so the loops using it vectorize (an FP compare
+// would keep them scalar under -ftrapping-math), and exact for tiny e (no 1 + e rounding).
+inline float Log1pUnit(float e) {
+  const float s = e / (e + 2.0f);
+  const float z = s * s;
+  const float p =
+      1.0f + z * (1.0f / 3 + z * (1.0f / 5 + z * (1.0f / 7 + z * (1.0f / 9 + z * (1.0f / 11 + z * (1.0f / 13 + z * (1.0f / 15)))))));
+  return 2.0f * s * p;
+}
+
+// sp[k] = softplus(-x[k]) = max(-x, 0) + log1p(exp(-|x|)) for n <= kChunk items (exp on the kernels).
+void SoftplusNeg(const KernelTable& kt, const float* x, int64_t n, float* sp) {
+  float e[kChunk];
+  for (int64_t k = 0; k < n; ++k) sp[k] = -std::fabs(x[k]);
+  kt.unary(kExp, sp, e, n);
+  // max(-x, 0) = (|x| - x) / 2, exactly and without a compare
+  for (int64_t k = 0; k < n; ++k) sp[k] = 0.5f * (std::fabs(x[k]) - x[k]) + Log1pUnit(e[k]);
+}
+
+// out[k] = v[(start + k) % len] for k < n: a periodic (broadcast) operand unrolled for one chunk.
+// Returns the next phase.
+int64_t Periodic(const float* v, int64_t len, int64_t phase, int64_t n, float* out) {
+  for (int64_t k = 0; k < n; ++k) {
+    out[k] = v[phase];
+    if (++phase == len) phase = 0;
+  }
+  return phase;
+}
+
+}  // namespace
+
 void BceWithLogitsForward(const float* x, const float* y, int64_t n, const float* weight, int64_t w_len,
                           const float* pos_weight, int64_t pw_len, int reduction, float* loss) {
   const bool none = reduction == kLossNone;
-  const Sums s = BlockSums(n, kBlockWork / 8, [&](int64_t lo, int64_t hi) {
+  const KernelTable& kt = Kernels();
+  const Sums s = BlockSums(n, kBlockWork / 2, [&](int64_t lo, int64_t hi) {
     Sums a;
     int64_t iw = weight ? lo % w_len : 0, ip = pos_weight ? lo % pw_len : 0;
-    for (int64_t i = lo; i < hi; ++i) {
-      const double xi = x[i], yi = y[i];
-      const double lw = pos_weight ? 1 + (static_cast<double>(pos_weight[ip]) - 1) * yi : 1.0;
-      double l = (1 - yi) * xi + lw * SoftplusD(-xi);
-      if (weight) l *= weight[iw];
-      if (none) loss[i] = static_cast<float>(l);
-      a.a += l;
-      if (weight && ++iw == w_len) iw = 0;
-      if (pos_weight && ++ip == pw_len) ip = 0;
+    float sp[kChunk], wv[kChunk], pv[kChunk], l[kChunk];
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int64_t c0 = lo; c0 < hi; c0 += kChunk) {
+      const int64_t len = std::min(kChunk, hi - c0);
+      const float *xc = x + c0, *yc = y + c0;
+      SoftplusNeg(kt, xc, len, sp);
+      if (pos_weight) {
+        ip = Periodic(pos_weight, pw_len, ip, len, pv);
+        for (int64_t k = 0; k < len; ++k) l[k] = (1.0f - yc[k]) * xc[k] + (1.0f + (pv[k] - 1.0f) * yc[k]) * sp[k];
+      } else {
+        for (int64_t k = 0; k < len; ++k) l[k] = (1.0f - yc[k]) * xc[k] + sp[k];
+      }
+      if (weight) {
+        iw = Periodic(weight, w_len, iw, len, wv);
+        for (int64_t k = 0; k < len; ++k) l[k] *= wv[k];
+      }
+      if (none) std::memcpy(loss + c0, l, sizeof(float) * len);
+      int64_t k = 0;
+      for (; k + 8 <= len; k += 8)
+        for (int u = 0; u < 8; ++u) acc[u] += l[k + u];
+      for (; k < len; ++k) acc[0] += l[k];
     }
+    a.a = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     return a;
   });
   if (!none) loss[0] = static_cast<float>(reduction == kLossMean ? s.a / static_cast<double>(n) : s.a);
@@ -465,22 +521,43 @@ void BceWithLogitsForward(const float* x, const float* y, int64_t n, const float
 void BceWithLogitsBackward(const float* x, const float* y, int64_t n, const float* weight, int64_t w_len,
                            const float* pos_weight, int64_t pw_len, int reduction, const float* g, int64_t g_len,
                            float* gx, float* gy) {
-  const Upstream up{g, g_len != 1 || n == 1, reduction == kLossMean ? 1.0 / static_cast<double>(n) : 1.0};
+  // d/dx = (1 - y) - lw * sigmoid(-x)   (= sigmoid(x) - y without posWeight)
+  // d/dy = -x + (pw - 1) * softplus(-x)  (= -x without posWeight)
+  const bool per = g_len != 1 || n == 1;
+  const float g0 = static_cast<float>(per ? 1.0 : g[0] * (reduction == kLossMean ? 1.0 / static_cast<double>(n) : 1.0));
+  const KernelTable& kt = Kernels();
   ParallelFor(n, 1 << 13, [&](int64_t lo, int64_t hi) {
     int64_t iw = weight ? lo % w_len : 0, ip = pos_weight ? lo % pw_len : 0;
-    for (int64_t i = lo; i < hi; ++i) {
-      double gi = up[i];
-      if (weight) gi *= weight[iw];
-      const double xi = x[i], yi = y[i];
-      if (gx) {
-        // d/dx = (1 - y) - lw * sigmoid(-x)   (= sigmoid(x) - y without posWeight)
-        gx[i] = static_cast<float>(
-            gi * (pos_weight ? (1 - yi) - (1 + (static_cast<double>(pos_weight[ip]) - 1) * yi) * SigmoidD(-xi)
-                             : SigmoidD(xi) - yi));
+    float sig[kChunk], sp[kChunk], nx[kChunk], gi[kChunk], pv[kChunk], wv[kChunk];
+    for (int64_t c0 = lo; c0 < hi; c0 += kChunk) {
+      const int64_t len = std::min(kChunk, hi - c0);
+      const float *xc = x + c0, *yc = y + c0;
+      for (int64_t k = 0; k < len; ++k) gi[k] = per ? g[c0 + k] : g0;
+      if (weight) {
+        iw = Periodic(weight, w_len, iw, len, wv);
+        for (int64_t k = 0; k < len; ++k) gi[k] *= wv[k];
       }
-      if (gy) gy[i] = static_cast<float>(gi * (-xi + (pos_weight ? (pos_weight[ip] - 1.0) * SoftplusD(-xi) : 0.0)));
-      if (weight && ++iw == w_len) iw = 0;
-      if (pos_weight && ++ip == pw_len) ip = 0;
+      if (pos_weight) ip = Periodic(pos_weight, pw_len, ip, len, pv);
+      if (gx) {
+        float* o = gx + c0;
+        if (pos_weight) {
+          for (int64_t k = 0; k < len; ++k) nx[k] = -xc[k];
+          kt.unary(kSigmoid, nx, sig, len);
+          for (int64_t k = 0; k < len; ++k) o[k] = gi[k] * ((1.0f - yc[k]) - (1.0f + (pv[k] - 1.0f) * yc[k]) * sig[k]);
+        } else {
+          kt.unary(kSigmoid, xc, sig, len);
+          for (int64_t k = 0; k < len; ++k) o[k] = gi[k] * (sig[k] - yc[k]);
+        }
+      }
+      if (gy) {
+        float* o = gy + c0;
+        if (pos_weight) {
+          SoftplusNeg(kt, xc, len, sp);
+          for (int64_t k = 0; k < len; ++k) o[k] = gi[k] * ((pv[k] - 1.0f) * sp[k] - xc[k]);
+        } else {
+          for (int64_t k = 0; k < len; ++k) o[k] = -gi[k] * xc[k];
+        }
+      }
     }
   });
 }
