@@ -82,14 +82,36 @@ inline float RowMax(const float* x, int64_t n) {
   return m;
 }
 
-// One row's log-softmax: y = x - (log(sum(exp(x - max))) + max), every pass vectorized (exp and the
-// sum on the per-ISA kernels; a running sum inside the exp loop would keep exp scalar). n >= 1.
-void LogSoftmaxRow(const KernelTable& kt, const float* x, float* y, int64_t n) {
-  const float m = RowMax(x, n);
-  for (int64_t i = 0; i < n; ++i) y[i] = x[i] - m;
-  kt.unary(kExp, y, y, n);
-  const float ls = std::log(kt.reduce_row(kSum, y, n)) + m;
-  for (int64_t i = 0; i < n; ++i) y[i] = x[i] - ls;
+inline float RowSum(const float* x, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int u = 0; u < 8; ++u) acc[u] += x[i + u];
+  for (; i < n; ++i) acc[0] += x[i];
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+// Rows of a group at most this many floats share one exp call (small class counts would otherwise pay
+// a kernel call per row).
+constexpr int64_t kGroupFloats = 2048;
+
+// Log-softmax of `rows` contiguous rows of n >= 1 items: y = x - (log(sum(exp(x - max))) + max).
+// Every pass vectorizes: max and sum in lanes, exp on the per-ISA kernel in one call for the whole
+// group (a running sum inside the exp loop would keep exp scalar). m: `rows` floats of scratch.
+void LogSoftmaxRows(const KernelTable& kt, const float* x, float* y, int64_t rows, int64_t n, float* m) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * n;
+    float* yr = y + r * n;
+    const float mr = m[r] = RowMax(xr, n);
+    for (int64_t i = 0; i < n; ++i) yr[i] = xr[i] - mr;
+  }
+  kt.unary(kExp, y, y, rows * n);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * n;
+    float* yr = y + r * n;
+    const float ls = std::log(RowSum(yr, n)) + m[r];
+    for (int64_t i = 0; i < n; ++i) yr[i] = xr[i] - ls;
+  }
 }
 
 // log_softmax over the class dim of [outer, c, inner].
@@ -100,8 +122,13 @@ void LogSoftmax(const float* x, int64_t outer, int64_t c, int64_t inner, float* 
     return;
   }
   const KernelTable& kt = Kernels();
+  const int64_t group = std::max<int64_t>(1, kGroupFloats / c);
   ParallelFor(outer, std::max<int64_t>(1, kBlockWork / c), [&](int64_t lo, int64_t hi) {
-    for (int64_t o = lo; o < hi; ++o) LogSoftmaxRow(kt, x + o * c, y + o * c, c);
+    std::vector<float> m(static_cast<size_t>(std::min(group, hi - lo)));
+    for (int64_t o = lo; o < hi; o += group) {
+      const int64_t rows = std::min(group, hi - o);
+      LogSoftmaxRows(kt, x + o * c, y + o * c, rows, c, m.data());
+    }
   });
 }
 
@@ -184,24 +211,30 @@ double CrossEntropyForward(const float* x, int64_t outer, int64_t c, int64_t inn
     LogSoftmax(x, outer, c, inner, logp);
     return ClassNllForward(logp, outer, c, inner, target, weight, eps, reduction, loss);
   }
-  // [N, C]: each row's log-softmax and loss in one visit (the row stays in L1). Without logp (no
-  // backward to feed) the log-probabilities go to one row of scratch.
+  // [N, C]: each group of rows' log-softmax and loss in one visit (the group stays in L1). Without
+  // logp (no backward to feed) the log-probabilities go to one group of scratch.
   const bool smooth = eps > 0;
   const bool none = reduction == kLossNone;
   const double eps_c = smooth ? eps / static_cast<double>(c) : 0.0;
   const KernelTable& kt = Kernels();
+  const int64_t group = std::max<int64_t>(1, kGroupFloats / c);
   const Sums s = BlockSums(outer, kBlockWork / c, [&](int64_t lo, int64_t hi) {
     Sums a;
-    std::vector<float> row(logp ? 0 : c);
-    for (int64_t o = lo; o < hi; ++o) {
-      float* lp = logp ? logp + o * c : row.data();
-      LogSoftmaxRow(kt, x + o * c, lp, c);
-      const int32_t t = target[o];
-      if (t >= 0) {
-        const double l = PositionNll(lp, c, 1, t, weight, smooth, eps, eps_c, &a);
-        if (none) loss[o] = static_cast<float>(l);
-      } else if (none) {
-        loss[o] = 0;
+    const int64_t g = std::min(group, hi - lo);
+    std::vector<float> m(static_cast<size_t>(g)), scratch(logp ? 0 : static_cast<size_t>(g * c));
+    for (int64_t o0 = lo; o0 < hi; o0 += group) {
+      const int64_t rows = std::min(group, hi - o0);
+      float* lpg = logp ? logp + o0 * c : scratch.data();
+      LogSoftmaxRows(kt, x + o0 * c, lpg, rows, c, m.data());
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t o = o0 + r;
+        const int32_t t = target[o];
+        if (t >= 0) {
+          const double l = PositionNll(lpg + r * c, c, 1, t, weight, smooth, eps, eps_c, &a);
+          if (none) loss[o] = static_cast<float>(l);
+        } else if (none) {
+          loss[o] = 0;
+        }
       }
     }
     return a;
@@ -257,6 +290,29 @@ void CrossEntropyBackward(const float* logp, int64_t outer, int64_t c, int64_t i
   }
   const Upstream up{g, g_len != 1 || m == 1, 1.0};
   const KernelTable& kt = Kernels();
+  if (inner == 1) {
+    // Softmax of the whole chunk in one exp call, then per row dx = -b w + softmax * (-S), dx_t += -a w_t.
+    ParallelFor(outer, std::max<int64_t>(1, kBlockWork / c), [&](int64_t lo, int64_t hi) {
+      kt.unary(kExp, logp + lo * c, gx + lo * c, (hi - lo) * c);
+      for (int64_t o = lo; o < hi; ++o) {
+        float* gp = gx + o * c;
+        const int32_t t = target[o];
+        if (t < 0) {
+          std::memset(gp, 0, sizeof(float) * c);
+          continue;
+        }
+        const double gi = up[o];
+        const double a = gi * s_nll * (weight ? weight[t] : 1.0f), bb = gi * s_smooth;
+        const float b0 = static_cast<float>(-bb), s0 = static_cast<float>(a + bb * wsum);
+        if (weight)
+          for (int64_t j = 0; j < c; ++j) gp[j] = b0 * weight[j] + gp[j] * s0;
+        else
+          for (int64_t j = 0; j < c; ++j) gp[j] = b0 + gp[j] * s0;
+        gp[t] -= static_cast<float>(a);
+      }
+    });
+    return;
+  }
   ParallelFor(outer, std::max<int64_t>(1, kBlockWork / row), [&](int64_t lo, int64_t hi) {
     std::vector<float> nb(inner), ns(inner), na(inner);  // per position: -b, -S, -a w_t
     for (int64_t o = lo; o < hi; ++o) {
@@ -281,18 +337,10 @@ void CrossEntropyBackward(const float* logp, int64_t outer, int64_t c, int64_t i
         continue;
       }
       kt.unary(kExp, lp, gp, row);  // softmax
-      if (inner == 1) {
-        const float b0 = nb[0], s0 = ns[0];
-        if (weight)
-          for (int64_t j = 0; j < c; ++j) gp[j] = b0 * weight[j] + gp[j] * s0;
-        else
-          for (int64_t j = 0; j < c; ++j) gp[j] = b0 + gp[j] * s0;
-      } else {
-        for (int64_t j = 0; j < c; ++j) {
-          const float wj = weight ? weight[j] : 1.0f;
-          float* gr = gp + j * inner;
-          for (int64_t k = 0; k < inner; ++k) gr[k] = nb[k] * wj + gr[k] * ns[k];
-        }
+      for (int64_t j = 0; j < c; ++j) {
+        const float wj = weight ? weight[j] : 1.0f;
+        float* gr = gp + j * inner;
+        for (int64_t k = 0; k < inner; ++k) gr[k] = nb[k] * wj + gr[k] * ns[k];
       }
       for (int64_t k = 0; k < inner; ++k) {
         const int32_t t = target[o * inner + k];
