@@ -388,10 +388,10 @@ void CrossEntropyProbsBackward(const float* logp, const float* p, int64_t outer,
   const Upstream up{g, g_len != 1 || m == 1, reduction == kLossMean ? 1.0 / static_cast<double>(m) : 1.0};
   const KernelTable& kt = Kernels();
   ParallelFor(outer, std::max<int64_t>(1, kBlockWork / row), [&](int64_t lo, int64_t hi) {
+    if (gx) kt.unary(kExp, logp + lo * row, gx + lo * row, (hi - lo) * row);  // softmax of the chunk
     for (int64_t o = lo; o < hi; ++o) {
       const float* lp = logp + o * row;
       const float* pr = p + o * row;
-      if (gx) kt.unary(kExp, lp, gx + o * row, row);
       for (int64_t k = 0; k < inner; ++k) {
         const double gi = up[o * inner + k];
         if (gx) {
