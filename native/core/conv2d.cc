@@ -30,6 +30,10 @@ float* Grow(std::vector<float>& v, size_t n) {
   if (v.size() < n) v.resize(n);
   return v.data();
 }
+// The first 64-byte boundary at or after p (callers reserve 16 extra floats).
+float* Align64(float* p) {
+  return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63));
+}
 
 
 // Weights [oc, kg] packed per group into a reused (thread-local, calling thread) set of panels.
@@ -393,7 +397,9 @@ void WeightGradIndirect(const Conv2dParams& p, const float* x, const float* gy, 
   auto body = [&](int64_t lo, int64_t hi) {
     DenormalGuard dg;
     std::vector<const float*>& rows = ThreadRows(kg);
-    float* gyp = Grow(ThreadCol(), static_cast<size_t>(ocg * jn));
+    // dY rows at a 64-byte aligned stride: the dot kernels' A loads then never split a cache line.
+    const int64_t lda = (jn + 15) / 16 * 16;
+    float* gyp = Align64(Grow(ThreadCol(), static_cast<size_t>(ocg * lda + 16)));
     for (int64_t part = lo; part < hi; ++part) {
       float* gwp = part == 0 ? gw : partial.data() + (part - 1) * wn;
       for (int64_t b; (b = parts > 1 ? next.fetch_add(1) : next_serial++) < p.n;)
@@ -401,12 +407,12 @@ void WeightGradIndirect(const Conv2dParams& p, const float* x, const float* gy, 
           const float* gyg = gy + (b * p.oc + g * ocg) * ohw;
           for (int64_t o = 0; o < ocg; ++o)
             for (int64_t oy = 0; oy < p.oh; ++oy) {
-              float* d = gyp + o * jn + oy * rs;
+              float* d = gyp + o * lda + oy * rs;
               std::memcpy(d, gyg + o * ohw + oy * p.ow, sizeof(float) * p.ow);
               if (oy + 1 < p.oh) std::fill(d + p.ow, d + rs, 0.0f);
             }
           TapRows(p, in, in.data + (b * p.c + g * cg) * in.ps, rows.data());
-          kt.sgemm_dot_indirect(ocg, kg, jn, 1.0f, gyp, jn, rows.data(), 1.0f, gwp + g * ocg * kg, kg);
+          kt.sgemm_dot_indirect(ocg, kg, jn, 1.0f, gyp, lda, rows.data(), 1.0f, gwp + g * ocg * kg, kg);
         }
     }
   };
@@ -452,13 +458,15 @@ void WeightGradBatched(const Conv2dParams& p, const float* x, const float* gy, f
   auto body = [&](int64_t lo, int64_t hi) {
     DenormalGuard dg;
     std::vector<const float*>& rows = ThreadRows(kg);
-    float* buf = Grow(ThreadCol(), static_cast<size_t>((p.c + p.oc) * nb * ps + tail + 16));
+    const int64_t lda_max = (nb * ps + 15) / 16 * 16;  // dY rows 64-byte aligned (see WeightGradIndirect)
+    float* buf = Grow(ThreadCol(), static_cast<size_t>(p.c * nb * ps + tail + p.oc * lda_max + 32));
     for (int64_t part = lo; part < hi; ++part) {
       float* gwp = part == 0 ? gw : partial.data() + (part - 1) * wn;
       for (int64_t t; (t = next.fetch_add(1)) < chunks;) {
         const int64_t b0 = t * nb, cnt = std::min(nb, p.n - b0), len = cnt * ps;
         float* xc = buf;
-        float* gyc = buf + p.c * len + tail;
+        const int64_t lda = (len + 15) / 16 * 16;
+        float* gyc = Align64(buf + p.c * len + tail);
         for (int64_t c = 0; c < p.c; ++c)
           for (int64_t bi = 0; bi < cnt; ++bi) {
             const float* src = x + ((b0 + bi) * p.c + c) * p.h * p.w;
@@ -480,7 +488,7 @@ void WeightGradBatched(const Conv2dParams& p, const float* x, const float* gy, f
         for (int64_t o = 0; o < p.oc; ++o)
           for (int64_t bi = 0; bi < cnt; ++bi) {
             const float* src = gy + ((b0 + bi) * p.oc + o) * ohw;
-            float* dst = gyc + (o * cnt + bi) * ps;
+            float* dst = gyc + o * lda + bi * ps;
             for (int64_t oy = 0; oy < p.oh; ++oy) {
               std::memcpy(dst + oy * wp, src + oy * p.ow, sizeof(float) * p.ow);
               std::fill(dst + oy * wp + p.ow, dst + (oy + 1) * wp, 0.0f);
@@ -492,7 +500,7 @@ void WeightGradBatched(const Conv2dParams& p, const float* x, const float* gy, f
             for (int64_t ky = 0; ky < p.kh; ++ky)
               for (int64_t kx = 0; kx < p.kw; ++kx, ++r)
                 rows[r] = xc + (g * cg + c) * len + ky * p.dh * wp + kx * p.dw;
-          kt.sgemm_dot_indirect(ocg, kg, len, 1.0f, gyc + g * ocg * len, len, rows.data(), 1.0f, gwp + g * ocg * kg,
+          kt.sgemm_dot_indirect(ocg, kg, len, 1.0f, gyc + g * ocg * lda, lda, rows.data(), 1.0f, gwp + g * ocg * kg,
                                 kg);
         }
       }
