@@ -70,3 +70,23 @@ export function splitAt(shape: readonly number[], dim: number): [number, number,
   for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
   return [outer, shape.length ? shape[dim] : 1, inner];
 }
+
+/** Largest tensor a Float32Array can hold in V8. */
+export const MAX_NUMEL = 2 ** 32;
+
+/**
+ * Allocates zeroed storage for `shape`, turning V8's bare "Invalid typed array length" and
+ * "Array buffer allocation failed" into errors that name the op, the shape and the size.
+ */
+export function allocStorage(op: string, shape: readonly number[]): Float32Array {
+  const n = numel(shape);
+  const gib = ((n * 4) / 2 ** 30).toFixed(1);
+  if (!Number.isSafeInteger(n) || n > MAX_NUMEL) {
+    throw new RangeError(`${op}: shape ${fmtShape(shape)} has ${n} elements (${gib} GiB); a tensor holds at most 2^32 elements`);
+  }
+  try {
+    return new Float32Array(n);
+  } catch (e) {
+    throw new RangeError(`${op}: cannot allocate ${gib} GiB for shape ${fmtShape(shape)}: ${(e as Error).message}`);
+  }
+}

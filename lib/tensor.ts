@@ -20,7 +20,7 @@ import * as A from './ops/activation';
 import { formatTensor } from './format';
 
 export type DType = 'float32';
-type VersionedStorage = Float32Array & { _tlVersion?: number };
+type VersionedStorage = Float32Array & { _tlVersion?: number; _tlBusy?: number };
 export type NestedArray = number | NestedArray[];
 export type TensorOrNumber = Tensor | number;
 
@@ -28,13 +28,10 @@ export class Tensor {
   /** @internal */ _storage: Float32Array | null;
   /** The tensor's dimensions. */
   readonly shape: readonly number[];
-  /** Gradient accumulated by `backward()` (leaves only, as in PyTorch); assignable. */
-  grad: Tensor | null = null;
+  private _grad: Tensor | null = null;
   /** @internal */ _gradFn: Node | null = null;
   /** @internal */ _outputIndex = 0;
   /** @internal */ _hooks: TensorHook[] = [];
-  /** @internal Native operations in flight that read or write this tensor's storage. */
-  _busy = 0;
   private _requiresGrad = false;
   private readonly _numel: number;
 
@@ -62,6 +59,20 @@ export class Tensor {
     if (s) s._tlVersion = v;
   }
 
+  /**
+   * @internal Native operations in flight that read or write this storage (matmulAsync). Kept on
+   * the storage, like the version, so a view cannot be written or disposed under a running op.
+   */
+  get _busy(): number {
+    const s = this._storage as VersionedStorage | null;
+    return s ? s._tlBusy ?? 0 : 0;
+  }
+
+  set _busy(v: number) {
+    const s = this._storage as VersionedStorage | null;
+    if (s) s._tlBusy = v;
+  }
+
   /** The contiguous float32 values (shared, not a copy). Throws once the tensor is disposed. */
   get storage(): Float32Array {
     const s = this._storage;
@@ -70,6 +81,11 @@ export class Tensor {
       throw new Error(`Tensor of shape ${fmtShape(this.shape)} has been disposed`);
     }
     return s;
+  }
+
+  /** @internal True once this tensor's storage (or a view's sharing it) has been disposed. */
+  get _disposed(): boolean {
+    return this._storage === null || this._storage.length !== this._numel;
   }
 
   /** A tensor sharing this one's storage, detached from the graph (PyTorch's `.data`). */
@@ -98,6 +114,21 @@ export class Tensor {
   }
 
   // ---- autograd ---------------------------------------------------------------------------------
+
+  /** Gradient accumulated by `backward()` (leaves only, as in PyTorch); assignable (null clears it). */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+
+  set grad(g: Tensor | null) {
+    if (g !== null && g !== undefined) {
+      if (!(g instanceof Tensor)) throw new TypeError(`grad: assigned grad must be a Tensor or null, got ${typeof g}`);
+      if (!sameShape(g.shape, this.shape)) {
+        throw new RangeError(`grad: assigned grad has shape ${fmtShape(g.shape)}, but the tensor has shape ${fmtShape(this.shape)}`);
+      }
+    }
+    this._grad = g ?? null;
+  }
 
   get requiresGrad(): boolean {
     return this._requiresGrad;

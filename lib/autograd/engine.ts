@@ -2,7 +2,7 @@
  * The backward pass: orders the graph reachable from the root, runs each node once all gradients
  * for its outputs have arrived, and accumulates into the `.grad` of leaves.
  */
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { noGrad } from './grad-mode';
 import type { Node } from './node';
 
@@ -19,6 +19,9 @@ function runHooks(hooks: readonly ((g: Tensor) => Tensor | void | undefined)[], 
   for (const h of hooks) {
     const r = h(g);
     if (r !== undefined && r !== null) {
+      if (!(r instanceof Tensor)) {
+        throw new TypeError(`tensor hook must return a Tensor or undefined, got ${typeof r}`);
+      }
       if (!sameShapeAs(r, g)) {
         throw new Error(`hook returned a gradient of shape [${r.shape.join(', ')}], expected [${g.shape.join(', ')}]`);
       }

@@ -47,6 +47,9 @@ export class Node {
       );
     }
     for (const [t, v] of this.versions) {
+      if (t._disposed) {
+        throw new Error(`${this.name}: a tensor of shape [${t.shape.join(', ')}] saved for backward has been disposed`);
+      }
       if (t._version !== v) {
         throw new Error(
           `${this.name}: one of the variables needed for gradient computation has been modified by an inplace ` +

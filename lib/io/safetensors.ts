@@ -3,7 +3,7 @@
  * header length N, N bytes of JSON `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?}`,
  * then the raw little-endian data, offsets relative to the end of the header.
  */
-import { readFileSync, writeFileSync, renameSync } from 'fs';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'fs';
 import { Tensor } from '../tensor';
 import { fmtShape } from '../shape';
 
@@ -61,7 +61,7 @@ export function parseHeader(buf: Uint8Array, path = '<buffer>'): SafetensorsInfo
     const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof info !== 'object' || info === null) fail(path, `entry "${name}" is not an object`);
     const { dtype, shape, data_offsets: off } = info;
-    if (typeof dtype !== 'string' || !(dtype in DTYPE_SIZE)) {
+    if (typeof dtype !== 'string' || !Object.prototype.hasOwnProperty.call(DTYPE_SIZE, dtype)) {
       fail(path, `tensor "${name}" has unknown or unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPE_SIZE).join(', ')})`);
     }
     if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
@@ -191,8 +191,17 @@ export function encode(record: Record<string, Tensor>, opts: SaveOptions = {}): 
 export function save(record: Record<string, Tensor>, path: string, opts: SaveOptions = {}): void {
   const buf = encode(record, opts);
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, buf);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, buf);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing was written
+    }
+    throw new Error(`torch.save: cannot write ${path}: ${(e as Error).message.replace(tmp, path)}`);
+  }
 }
 
 /**

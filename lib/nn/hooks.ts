@@ -189,6 +189,27 @@ export class BackwardHookRunner {
     return [res, idx, all];
   }
 
+  /**
+   * Entries of a hook's replacement must be a Tensor of the replaced gradient's shape, or null
+   * (PyTorch's engine rejects any other gradient a Function returns).
+   */
+  private checkReplacement(kind: string, out: unknown[], ref: Grads): Grads {
+    out.forEach((g, i) => {
+      if (g === null || g === undefined) return;
+      if (!(g instanceof Tensor)) {
+        throw new TypeError(`${kind} hook of ${this.module.constructor.name} returned a ${typeof g} at index ${i}; expected a Tensor or null`);
+      }
+      const r = ref[i];
+      if (r && (r.shape.length !== g.shape.length || r.shape.some((d, j) => d !== g.shape[j]))) {
+        throw new RangeError(
+          `${kind} hook of ${this.module.constructor.name} returned an invalid gradient at index ${i} - got ` +
+            `[${g.shape.join(', ')}] but expected shape compatible with [${r.shape.join(', ')}]`,
+        );
+      }
+    });
+    return out.map((g) => (g === undefined ? null : g)) as Grads;
+  }
+
   setupInputHook(args: unknown[]): unknown[] {
     const [res, idx, all] = this.applyOnTensors((node) => {
       node.postHooks.push((gradInputs) => {
@@ -206,7 +227,7 @@ export class BackwardHookRunner {
                 `but expected ${res.length}`,
             );
           }
-          res = out as Grads;
+          res = this.checkReplacement('Backward', Array.from(out as ArrayLike<unknown>), res);
         }
         this.gradOutputs = null;
         return idx!.map((pos) => res[pos]);
@@ -233,7 +254,7 @@ export class BackwardHookRunner {
                 `but expected ${expected}`,
             );
           }
-          this.gradOutputs = out as Grads;
+          this.gradOutputs = this.checkReplacement('Backward pre', Array.from(out as ArrayLike<unknown>), this.gradOutputs);
         }
         const local = this.gradOutputs;
         // No input requires grad: the full hooks run now, with gradInput all null.

@@ -1,6 +1,6 @@
 /** Tensor creation, with PyTorch's names and both shape forms (`zeros(2, 3)` and `zeros([2, 3])`). */
 import { native } from '../native';
-import { fmtShape, numel, parseShapeArgs } from '../shape';
+import { allocStorage, fmtShape, numel, parseShapeArgs } from '../shape';
 import { NestedArray, Tensor } from '../tensor';
 
 export interface TensorOptions {
@@ -89,7 +89,7 @@ export function tensor(data: NestedArray | Float32Array | ArrayLike<number>, opt
 function filled(op: string, args: unknown[], value: number): Tensor {
   const [shapeArgs, opts] = splitOpts(args);
   const shape = parseShapeArgs(op, shapeArgs);
-  const data = new Float32Array(numel(shape));
+  const data = allocStorage(op, shape);
   if (value !== 0) data.fill(value);
   return withGrad(new Tensor(data, shape), opts.requiresGrad);
 }
@@ -136,7 +136,7 @@ export function arange(start: number, end?: number, step = 1): Tensor {
     throw new RangeError(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
   }
   const n = Math.ceil((end - start) / step);
-  const data = new Float32Array(n);
+  const data = allocStorage('arange', [n]);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return new Tensor(data, [n]);
 }

@@ -134,6 +134,8 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
 
   constructor(optimizer: Optimizer, TMax: number, opts: { etaMin?: number; lastEpoch?: number } = {}) {
+    // PyTorch divides by T_max; 0, NaN or a negative period would turn every learning rate into NaN.
+    if (!Number.isFinite(TMax) || TMax <= 0) throw new RangeError(`CosineAnnealingLR: TMax must be a positive number, got ${TMax}`);
     super(optimizer, opts.lastEpoch ?? -1);
     this.TMax = TMax;
     this.etaMin = opts.etaMin ?? 0;

@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -98,9 +99,39 @@ inline std::vector<int64_t> ArgShape(const Napi::CallbackInfo& info, size_t i, c
   return out;
 }
 
-inline int64_t Numel(const std::vector<int64_t>& s) {
+// Size arithmetic for length checks. A product of sizes that wrapped around int64 could pass a
+// length check and send a kernel far outside its buffers, so every product is checked first (in
+// double, against 2^50, far above any buffer a Float32Array can hold) and only then computed.
+constexpr double kMaxElements = static_cast<double>(int64_t{1} << 50);
+
+inline int64_t Vol(Napi::Env env, const char* op, std::initializer_list<int64_t> xs) {
+  double d = 1;
+  int64_t p = 1;
+  for (int64_t x : xs) {
+    d *= static_cast<double>(x);
+    if (x < 0 || d > kMaxElements) Fail(env, op, "sizes are too large: their product exceeds 2^50 elements");
+    p *= x;
+  }
+  return p;
+}
+
+// Elements spanned by `count` items `stride` apart, each `item` long: (count - 1) * stride + item.
+inline int64_t Span(Napi::Env env, const char* op, int64_t count, int64_t stride, int64_t item) {
+  if (count <= 0) return 0;
+  const int64_t head = Vol(env, op, {count - 1, stride});
+  if (static_cast<double>(head) + static_cast<double>(item) > kMaxElements)
+    Fail(env, op, "sizes are too large: the span exceeds 2^50 elements");
+  return head + item;
+}
+
+inline int64_t Numel(Napi::Env env, const char* op, const std::vector<int64_t>& s) {
+  double d = 1;
   int64_t n = 1;
-  for (int64_t v : s) n *= v;
+  for (int64_t v : s) {
+    d *= static_cast<double>(v);
+    if (d > kMaxElements) Fail(env, op, "shape " + std::string("is too large: more than 2^50 elements"));
+    n *= v;
+  }
   return n;
 }
 

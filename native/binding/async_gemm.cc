@@ -28,9 +28,9 @@ class GemmWorker : public Napi::AsyncWorker {
     sb_ = ArgInt(info, 9, op, "strideB", 0);
     sc_ = ArgInt(info, 11, op, "strideC", 0);
     if (batch_ > 0 && m_ > 0 && n_ > 0) {
-      RequireLen(env, op, "a", a.length, (batch_ - 1) * sa_ + m_ * k_, true);
-      RequireLen(env, op, "b", b.length, (batch_ - 1) * sb_ + k_ * n_, true);
-      RequireLen(env, op, "c", c.length, (batch_ - 1) * sc_ + m_ * n_, true);
+      RequireLen(env, op, "a", a.length, Span(env, op, batch_, sa_, Vol(env, op, {m_, k_})), true);
+      RequireLen(env, op, "b", b.length, Span(env, op, batch_, sb_, Vol(env, op, {k_, n_})), true);
+      RequireLen(env, op, "c", c.length, Span(env, op, batch_, sc_, Vol(env, op, {m_, n_})), true);
       Require(env, sc_ >= m_ * n_ || batch_ == 1, op, "output batch items overlap");
     }
     a_ = a.data;

@@ -36,6 +36,7 @@ Napi::Value UnaryBackward(const Info& info) {
   RequireLen(info.Env(), op, "gradInput", gx.length, gy.length);
   if (x.data) RequireLen(info.Env(), op, "x", x.length, gy.length);
   if (y.data) RequireLen(info.Env(), op, "y", y.length, gy.length);
+  if (gy.length == 0) return info.Env().Undefined();  // empty tensors carry no data pointers
   const bool needs_x = code == kLog || code == kAbs || code == kRelu || code == kSquare;
   const bool needs_y = code == kExp || code == kSqrt || code == kSigmoid || code == kTanh || code == kReciprocal;
   Require(info.Env(), !(needs_x && !x.data) && !(needs_y && !y.data), op, "missing saved input or output");
@@ -64,11 +65,11 @@ Napi::Value Binary(const Info& info) {
   F32 b = ArgF32(info, 3, op, "b");
   Shape bs = ArgShape(info, 4, op, "bShape");
   F32 y = ArgF32(info, 5, op, "out");
-  RequireLen(env, op, "a", a.length, Numel(as));
-  RequireLen(env, op, "b", b.length, Numel(bs));
+  RequireLen(env, op, "a", a.length, Numel(env, op, as));
+  RequireLen(env, op, "b", b.length, Numel(env, op, bs));
   const Shape ys = Broadcast(env, op, as, bs);
-  RequireLen(env, op, "out", y.length, Numel(ys));
-  if (Numel(ys) > 0) BinaryOp(code, a.data, as, b.data, bs, y.data, ys);
+  RequireLen(env, op, "out", y.length, Numel(env, op, ys));
+  if (Numel(env, op, ys) > 0) BinaryOp(code, a.data, as, b.data, bs, y.data, ys);
   return env.Undefined();
 }
 
@@ -109,8 +110,8 @@ Napi::Value SumTo(const Info& info) {
   Shape gs = ArgShape(info, 1, op, "gradShape");
   F32 out = ArgF32(info, 2, op, "out");
   Shape os = ArgShape(info, 3, op, "outShape");
-  RequireLen(env, op, "grad", g.length, Numel(gs));
-  RequireLen(env, op, "out", out.length, Numel(os));
+  RequireLen(env, op, "grad", g.length, Numel(env, op, gs));
+  RequireLen(env, op, "out", out.length, Numel(env, op, os));
   Require(env, Broadcast(env, op, gs, os) == gs, op, ShapeStr(os) + " does not broadcast to " + ShapeStr(gs));
   SumToShape(g.data, gs, out.data, os);
   return env.Undefined();
@@ -122,7 +123,7 @@ struct Axis {
 };
 Axis ArgAxis(const Info& info, size_t i, const char* op, const F32& x) {
   Axis a{ArgInt(info, i, op, "outer", 0), ArgInt(info, i + 1, op, "n", 0), ArgInt(info, i + 2, op, "inner", 0)};
-  RequireLen(info.Env(), op, "x", x.length, a.outer * a.n * a.inner);
+  RequireLen(info.Env(), op, "x", x.length, Vol(info.Env(), op, {a.outer, a.n, a.inner}));
   return a;
 }
 
@@ -132,7 +133,7 @@ Napi::Value ReduceJs(const Info& info) {
   F32 x = ArgF32(info, 1, op, "x");
   Axis ax = ArgAxis(info, 2, op, x);
   F32 y = ArgF32(info, 5, op, "out");
-  RequireLen(info.Env(), op, "out", y.length, ax.outer * ax.inner);
+  RequireLen(info.Env(), op, "out", y.length, Vol(info.Env(), op, {ax.outer, ax.inner}));
   Require(info.Env(), ax.n > 0 || code == kSum, op, "cannot reduce over an empty dimension");
   if (ax.n == 0) std::fill(y.data, y.data + y.length, 0.0f);
   else Reduce(code, x.data, ax.outer, ax.n, ax.inner, y.data);
@@ -146,8 +147,8 @@ Napi::Value ArgReduceJs(const Info& info) {
   Axis ax = ArgAxis(info, 2, op, x);
   F32 v = ArgF32(info, 5, op, "values");
   I32 idx = ArgI32(info, 6, op, "indices");
-  RequireLen(info.Env(), op, "values", v.length, ax.outer * ax.inner);
-  RequireLen(info.Env(), op, "indices", idx.length, ax.outer * ax.inner);
+  RequireLen(info.Env(), op, "values", v.length, Vol(info.Env(), op, {ax.outer, ax.inner}));
+  RequireLen(info.Env(), op, "indices", idx.length, Vol(info.Env(), op, {ax.outer, ax.inner}));
   Require(info.Env(), ax.n > 0, op, "cannot reduce over an empty dimension");
   ArgReduce(is_max, x.data, ax.outer, ax.n, ax.inner, v.data, idx.data);
   return info.Env().Undefined();
@@ -161,9 +162,9 @@ Napi::Value ScatterAlongDimJs(const Info& info) {
   I32 idx = ArgI32(info, 1, op, "indices");
   const int64_t outer = ArgInt(info, 2, op, "outer", 0), n = ArgInt(info, 3, op, "n", 0), inner = ArgInt(info, 4, op, "inner", 0);
   F32 out = ArgF32(info, 5, op, "out");
-  RequireLen(env, op, "grad", g.length, outer * inner);
-  RequireLen(env, op, "indices", idx.length, outer * inner);
-  RequireLen(env, op, "out", out.length, outer * n * inner);
+  RequireLen(env, op, "grad", g.length, Vol(env, op, {outer, inner}));
+  RequireLen(env, op, "indices", idx.length, Vol(env, op, {outer, inner}));
+  RequireLen(env, op, "out", out.length, Vol(env, op, {outer, n, inner}));
   for (int64_t i = 0; i < idx.length; ++i)
     Require(env, idx.data[i] >= 0 && idx.data[i] < n, op, "index " + std::to_string(idx.data[i]) + " at " +
                                                                    std::to_string(i) + " is out of range for size " + std::to_string(n));
@@ -200,7 +201,7 @@ Napi::Value PermuteJs(const Info& info) {
   Shape shape = ArgShape(info, 1, op, "shape");
   Shape perm = ArgShape(info, 2, op, "perm");
   F32 y = ArgF32(info, 3, op, "out");
-  RequireLen(env, op, "x", x.length, Numel(shape));
+  RequireLen(env, op, "x", x.length, Numel(env, op, shape));
   RequireLen(env, op, "out", y.length, x.length);
   Require(env, perm.size() == shape.size(), op, "perm must have one entry per dim");
   std::vector<bool> seen(shape.size(), false);
@@ -223,8 +224,8 @@ Napi::Value Copy2dJs(const Info& info) {
   const int64_t rows = ArgInt(info, 6, op, "rows", 0), cols = ArgInt(info, 7, op, "cols", 0);
   if (rows == 0 || cols == 0) return env.Undefined();
   Require(env, cols <= ss && cols <= ds, op, "cols exceeds a row stride");
-  RequireLen(env, op, "src", src.length, so + (rows - 1) * ss + cols, true);
-  RequireLen(env, op, "dst", dst.length, dO + (rows - 1) * ds + cols, true);
+  RequireLen(env, op, "src", src.length, Span(env, op, rows, ss, so + cols), true);
+  RequireLen(env, op, "dst", dst.length, Span(env, op, rows, ds, dO + cols), true);
   Copy2d(src.data + so, ss, dst.data + dO, ds, rows, cols);
   return env.Undefined();
 }
@@ -246,9 +247,9 @@ Napi::Value GemmJs(const Info& info) {
   const float alpha = static_cast<float>(ArgNumber(info, 12, op, "alpha"));
   const float beta = static_cast<float>(ArgNumber(info, 13, op, "beta"));
   if (batch == 0 || m == 0 || n == 0) return env.Undefined();
-  RequireLen(env, op, "a", a.length, (batch - 1) * sa + m * k, true);
-  RequireLen(env, op, "b", b.length, (batch - 1) * sb + k * n, true);
-  RequireLen(env, op, "c", c.length, (batch - 1) * sc + m * n, true);
+  RequireLen(env, op, "a", a.length, Span(env, op, batch, sa, Vol(env, op, {m, k})), true);
+  RequireLen(env, op, "b", b.length, Span(env, op, batch, sb, Vol(env, op, {k, n})), true);
+  RequireLen(env, op, "c", c.length, Span(env, op, batch, sc, Vol(env, op, {m, n})), true);
   Require(env, sc >= m * n || batch == 1, op, "output batch items overlap");
   for (int64_t i = 0; i < batch; ++i)
     Sgemm(ta, tb, m, n, k, alpha, a.data + i * sa, ta ? m : k, b.data + i * sb, tb ? k : n, beta, c.data + i * sc, n);
