@@ -90,7 +90,14 @@ export function defaultCollate(batch: unknown[]): Collated {
   if (batch.length === 0) throw new RangeError('defaultCollate: empty batch');
   const first = batch[0];
   if (first instanceof Tensor) return stack(batch as Tensor[], 0);
-  if (typeof first === 'number') return new Tensor(Float32Array.from(batch as number[]), [batch.length]);
+  if (typeof first === 'number') {
+    batch.forEach((v, i) => {
+      if (typeof v !== 'number') {
+        throw new TypeError(`default_collate: batch must contain tensors, numbers, arrays or objects; sample ${i} is a ${typeof v}`);
+      }
+    });
+    return new Tensor(Float32Array.from(batch as number[]), [batch.length]);
+  }
   if (Array.isArray(first)) {
     const n = first.length;
     for (const b of batch) {

@@ -8,7 +8,7 @@
 import { needsGrad, record } from '../autograd/node';
 import { native } from '../native';
 import { ClassLossMode, LossReduction, lossNative, PointwiseLossKind } from '../native-loss';
-import { fmtShape, numel, sameShape } from '../shape';
+import { fmtShape, numel, sameShape, broadcastShapes } from '../shape';
 import { Tensor } from '../tensor';
 import * as E from '../ops/elementwise';
 import * as R from '../ops/reduce';
@@ -205,6 +205,7 @@ function elementwiseLoss(
   checkTensor(op, target, 'target');
   if (!sameShape(input.shape, target.shape)) {
     // Broadcasting case (PyTorch warns, then broadcasts): compose from differentiable tensor ops.
+    broadcastShapes(op, input.shape, target.shape);  // a mismatch names this loss, not the inner op
     const l = viaOps(input, target);
     return reduction === 'none' ? l : reduction === 'sum' ? R.sum(l) : R.mean(l);
   }

@@ -56,6 +56,7 @@ function correctFan(t: Tensor, mode: FanMode): number {
 export function uniform_(t: Tensor, a: number | { a?: number; b?: number } = 0, b = 1): Tensor {
   if (typeof a === 'object') ({ a = 0, b = 1 } = a);
   const lo = a as number;
+  if (!(lo <= b)) throw new RangeError(`uniform_ expects to return a [from, to) range, but found from=${lo} > to=${b}`);
   return write(t, 'uniform_', (s) => native.randUniform(s, lo, b));
 }
 
@@ -63,6 +64,7 @@ export function uniform_(t: Tensor, a: number | { a?: number; b?: number } = 0, 
 export function normal_(t: Tensor, mean: number | { mean?: number; std?: number } = 0, std = 1): Tensor {
   if (typeof mean === 'object') ({ mean = 0, std = 1 } = mean);
   const m = mean as number;
+  if (!(std >= 0)) throw new RangeError(`normal_ expects std >= 0.0, got ${std}`);
   return write(t, 'normal_', (s) => native.randNormal(s, m, std));
 }
 

@@ -131,7 +131,10 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
     throw new RangeError(`narrow: start (${start}) is out of range for dim ${dim} of size ${size}`);
   }
   const s = start < 0 ? start + size : start;
-  if (!Number.isInteger(length) || length < 0 || s + length > size) {
+  if (!Number.isInteger(length) || length < 0) {
+    throw new RangeError(`narrow: length must be non-negative (an integer), got ${length}`);
+  }
+  if (s + length > size) {
     throw new RangeError(`narrow: start (${s}) + length (${length}) exceeds dimension size (${size}) of dim ${dim}`);
   }
   const shape = [...x.shape];

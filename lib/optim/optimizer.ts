@@ -83,7 +83,8 @@ export abstract class Optimizer<Options extends { lr: number } = { lr: number }>
       own.add(p);
     }
     const full: ParamGroup = { ...(this.defaults as object), ...group, params } as ParamGroup;
-    if (typeof full.lr !== 'number' || !(full.lr >= 0)) throw new RangeError(`Invalid learning rate: ${full.lr}`);
+    if (typeof full.lr !== 'number') throw new TypeError(`Invalid learning rate: lr must be a number, got ${typeof full.lr} ${JSON.stringify(full.lr)}`);
+    if (!(full.lr >= 0)) throw new RangeError(`Invalid learning rate: ${full.lr}`);
     this.validateGroup(full);
     this.paramGroups.push(full);
   }

@@ -190,7 +190,7 @@ describe('losses', () => {
   });
 
   // mseLoss names the internal "sub" op, PyTorch names the loss; kept as a documentation of wording.
-  test.failing('mseLoss shape mismatch names mseLoss, not the internal sub', () => {
+  test('mseLoss shape mismatch names mseLoss, not the internal sub', () => {
     expectThrow(() => F.mseLoss(torch.randn(2, 3), torch.randn(3, 2)), /^mseLoss/);
   });
 });
