@@ -18,4 +18,8 @@ if (r.status !== 0) process.exit(r.status ?? 1);
 const config = debug ? 'Debug' : 'Release';
 const dest = path.join('build', config);
 fs.mkdirSync(dest, { recursive: true });
-fs.copyFileSync(path.join(outDir, config, 'torchlet.node'), path.join(dest, 'torchlet.node'));
+// Copy, then rename over the old file: a process that has the old addon loaded keeps its mapping
+// (a new inode), where overwriting the file in place would change code under it and crash it.
+const tmp = path.join(dest, `torchlet.node.tmp-${process.pid}`);
+fs.copyFileSync(path.join(outDir, config, 'torchlet.node'), tmp);
+fs.renameSync(tmp, path.join(dest, 'torchlet.node'));
