@@ -214,7 +214,41 @@ static void MaxPool2dPlane512(const float* x, int64_t h, int64_t w, float* y, in
   const __m512i lane2 = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i k1 = _mm512_set1_epi32(1), kw0 = _mm512_set1_epi32(static_cast<int>(w)),
                 kw1 = _mm512_set1_epi32(static_cast<int>(w + 1));
-  for (int64_t oy = 0; oy < oh; ++oy) {
+  int64_t oy_first = 0;
+  if (ow <= 8) {
+    // Narrow planes (e.g. 10x10 -> 5x5): two output rows per step, row oy in lanes 0..7 and row
+    // oy+1 in lanes 8..15 (the even/odd permutes pick from both loads), compressed to the 2*ow
+    // contiguous outputs of the two rows. A row per step would leave 11 of 16 lanes idle.
+    const __mmask16 ml = TailMask(static_cast<int>(2 * ow));
+    const __mmask16 keep = static_cast<__mmask16>(RowMask(ow) | (RowMask(ow) << 8)), mo = TailMask(static_cast<int>(2 * ow));
+    const __m512i base2 = _mm512_add_epi32(_mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14),
+                                           _mm512_mask_set1_epi32(_mm512_setzero_si512(), 0xFF00, static_cast<int>(2 * w)));
+    for (; oy_first + 2 <= oh; oy_first += 2) {
+      const int64_t oy = oy_first;
+      const float* r0 = x + 2 * oy * w;
+      const __m512 t0 = _mm512_maskz_loadu_ps(ml, r0), b0 = _mm512_maskz_loadu_ps(ml, r0 + w);
+      const __m512 t1 = _mm512_maskz_loadu_ps(ml, r0 + 2 * w), b1 = _mm512_maskz_loadu_ps(ml, r0 + 3 * w);
+      const __m512 a = _mm512_permutex2var_ps(t0, even, t1), b = _mm512_permutex2var_ps(t0, odd, t1);
+      const __m512 c = _mm512_permutex2var_ps(b0, even, b1), d = _mm512_permutex2var_ps(b0, odd, b1);
+      __m512 m = a;
+      const __mmask16 tb = _mm512_cmp_ps_mask(b, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(b, b, _CMP_UNORD_Q);
+      m = _mm512_mask_blend_ps(tb, m, b);
+      const __mmask16 tc = _mm512_cmp_ps_mask(c, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(c, c, _CMP_UNORD_Q);
+      m = _mm512_mask_blend_ps(tc, m, c);
+      const __mmask16 td = _mm512_cmp_ps_mask(d, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(d, d, _CMP_UNORD_Q);
+      m = _mm512_mask_blend_ps(td, m, d);
+      _mm512_mask_storeu_ps(y + oy * ow, mo, _mm512_maskz_compress_ps(keep, m));
+      if (idx) {
+        __m512i k = _mm512_setzero_si512();
+        k = _mm512_mask_blend_epi32(tb, k, k1);
+        k = _mm512_mask_blend_epi32(tc, k, kw0);
+        k = _mm512_mask_blend_epi32(td, k, kw1);
+        const __m512i v = _mm512_add_epi32(_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(2 * oy * w)), base2), k);
+        _mm512_mask_storeu_epi32(idx + oy * ow, mo, _mm512_maskz_compress_epi32(keep, v));
+      }
+    }
+  }
+  for (int64_t oy = oy_first; oy < oh; ++oy) {
     const float* r0 = x + 2 * oy * w;
     const float* r1 = r0 + w;
     float* yr = y + oy * ow;
