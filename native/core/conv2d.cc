@@ -245,9 +245,6 @@ void IndirectConvForward(const Conv2dParams& p, const float* x, const float* w, 
   const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(p.oh, 32768 / std::max<int64_t>(1, ocg * wp)));
   const int64_t nblk = (p.oh + rows - 1) / rows, tasks = pad_per_image ? p.n : p.n * nblk;
   const int64_t blocks_per_task = pad_per_image ? nblk : 1;
-  // Rows at least 24 wide fill the 32-column tile well enough to be computed one output row at a
-  // time, in place; narrower ones share tiles across rows (junk columns) through a scratch block.
-  const bool direct_rows = p.ow >= 24;
   auto body = [&](int64_t lo, int64_t hi) {
     DenormalGuard dg;
     std::vector<const float*>& brows = ThreadRows(kg);
@@ -261,17 +258,6 @@ void IndirectConvForward(const Conv2dParams& p, const float* x, const float* w, 
         for (int64_t c = 0; c < p.c; ++c) PadPlane(p, x + (b * p.c + c) * p.h * p.w, xpad + c * ps, hp0, wp);
       for (int64_t g = 0; g < p.groups; ++g) {
         TapRows(p, in, pad_per_image ? xpad + g * cg * ps : xs + (b * p.c + g * cg) * ps, brows.data());
-        if (direct_rows) {
-          // Each output row straight into y (bias first, then accumulated onto): no junk columns
-          // between rows, no scratch copy.
-          float* yg = y + (b * p.oc + g * ocg) * ohw + oy0 * p.ow;
-          if (bias)
-            for (int64_t o = 0; o < ocg; ++o)
-              std::fill(yg + o * ohw, yg + o * ohw + (oy1 - oy0) * p.ow, bias[g * ocg + o]);
-          SgemmPackedIndirectRows(packs[g], oy1 - oy0, p.ow, brows.data(), oy0 * wp, wp, bias ? 1.0f : 0.0f, yg, p.ow,
-                                  ohw);
-          continue;
-        }
         SgemmPackedIndirect(packs[g], jn, brows.data(), oy0 * wp, 0.0f, scratch, lds);
         float* yg = y + (b * p.oc + g * ocg) * ohw;
         for (int64_t o = 0; o < ocg; ++o) {

@@ -350,39 +350,6 @@ void SgemmPackedIndirect(const PackedA& a, int64_t n, const float* const* brows,
   }
 }
 
-void SgemmPackedIndirectRows(const PackedA& a, int64_t rows, int64_t n, const float* const* brows, int64_t boff,
-                             int64_t boff_step, float beta, float* c, int64_t c_step, int64_t ldc) {
-  const int64_t m = a.m(), k = a.k();
-  if (m <= 0 || n <= 0 || rows <= 0) return;
-  if (k <= 0) {
-    for (int64_t r = 0; r < rows; ++r) ScaleC(m, n, beta, c + r * c_step, ldc);
-    return;
-  }
-  DenormalGuard dg;
-  const int mr = a.mr();
-  const int nr = Kernels().nr;
-  const auto fn = a.indirect_ukernel();
-  for (int64_t pc = 0, q = 0; pc < k; pc += kKc, ++q) {
-    const int64_t kc = std::min(kKc, k - pc);
-    const bool accumulate = pc > 0 || beta != 0.0f;
-    for (int64_t ic = 0, bi = 0; ic < m; ic += a.mc(), ++bi) {
-      const int64_t mc = std::min(a.mc(), m - ic);
-      const float* ablk = a.Block(q, bi);
-      for (int64_t r = 0; r < rows; ++r) {
-        const int64_t off = boff + r * boff_step;
-        float* cr = c + r * c_step + ic * ldc;
-        for (int64_t jb = 0; jb < n; jb += nr) {
-          const int cols = static_cast<int>(std::min<int64_t>(nr, n - jb));
-          for (int64_t ib = 0; ib < mc; ib += mr) {
-            const int mrows = static_cast<int>(std::min<int64_t>(mr, mc - ib));
-            fn(kc, ablk + ib * kc, brows + pc, off + jb, cr + ib * ldc + jb, ldc, mrows, cols, accumulate);
-          }
-        }
-      }
-    }
-  }
-}
-
 void SgemmSource(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                  const GemmBSource& b, float beta, float* c, int64_t ldc) {
   if (m <= 0 || n <= 0) return;

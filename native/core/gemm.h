@@ -59,10 +59,4 @@ void SgemmPacked(const PackedA& a, int64_t n, const float* b, int64_t ldb, float
 void SgemmPackedIndirect(const PackedA& a, int64_t n, const float* const* brows, int64_t boff, float beta, float* c,
                          int64_t ldc);
 
-// SgemmPackedIndirect over `rows` row blocks: block r is C[M x n] at c + r * c_step with B row p at
-// brows[p] + boff + r * boff_step (a stride-1 conv's output rows written in place, each output row
-// a GEMM over the input rows shifted for it). A's panels are reused across the blocks.
-void SgemmPackedIndirectRows(const PackedA& a, int64_t rows, int64_t n, const float* const* brows, int64_t boff,
-                             int64_t boff_step, float beta, float* c, int64_t c_step, int64_t ldc);
-
 }  // namespace torchlet
