@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -11,6 +12,29 @@ namespace torchlet {
 namespace {
 
 thread_local bool tls_in_region = false;
+
+// Waking a thread through a condition variable costs ~10 µs on small VMs, more than many kernels
+// take. Both sides therefore spin briefly on an atomic before blocking: a worker right after a
+// region (the next op usually follows within microseconds), the caller while the last parts finish.
+constexpr auto kSpin = std::chrono::microseconds(50);
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(_M_X64)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+template <typename Pred>
+bool SpinUntil(Pred done) {
+  const auto until = std::chrono::steady_clock::now() + kSpin;
+  for (int i = 0;; ++i) {
+    if (done()) return true;
+    CpuRelax();
+    if ((i & 255) == 255 && std::chrono::steady_clock::now() > until) return false;
+  }
+}
 
 class Pool {
  public:
@@ -44,7 +68,7 @@ class Pool {
       job_parts_ = want;
       next_part_.store(1);
       pending_.store(want - 1);
-      ++generation_;
+      generation_.fetch_add(1);
     }
     cv_.notify_all();
     tls_in_region = true;
@@ -55,6 +79,7 @@ class Pool {
       pending_.fetch_sub(1);
     }
     tls_in_region = false;
+    SpinUntil([&] { return pending_.load() == 0; });
     std::unique_lock<std::mutex> lk(mu_);
     done_cv_.wait(lk, [&] { return pending_.load() == 0; });
     job_ = nullptr;
@@ -74,12 +99,12 @@ class Pool {
     tls_in_region = true;  // kernels running on workers never open nested regions
     uint64_t seen = 0;
     for (;;) {
-      {
+      if (!SpinUntil([&] { return generation_.load() != seen; })) {
         std::unique_lock<std::mutex> lk(mu_);
-        cv_.wait(lk, [&] { return stop_ || generation_ != seen; });
+        cv_.wait(lk, [&] { return stop_ || generation_.load() != seen; });
         if (stop_) return;
-        seen = generation_;
       }
+      seen = generation_.load();
       for (int p; (p = next_part_.fetch_add(1)) < job_parts_;) {
         RunPart(p);
         if (pending_.fetch_sub(1) == 1) {
@@ -96,7 +121,7 @@ class Pool {
   std::condition_variable cv_, done_cv_;
   std::vector<std::thread> workers_;
   bool stop_ = false;
-  uint64_t generation_ = 0;
+  std::atomic<uint64_t> generation_{0};
   const std::function<void(int64_t, int64_t)>* job_ = nullptr;
   int64_t job_n_ = 0;
   int job_parts_ = 0;
