@@ -50,46 +50,4 @@ export function checkOptions(op: string, opts: unknown, allowed: readonly string
   }
 }
 
-/**
- * A Float32Array of n values left uninitialized, for outputs the native kernel overwrites
- * entirely (saves V8's zero-fill, several % of a training step). Arrays of up to 16 values come
- * zeroed (V8 keeps them on its heap, which is cheapest).
- *
- * Arrays up to 32 KB are views carved from a shared 128 KB slab (64-byte aligned), as Node's
- * Buffer pool does: a fresh ArrayBuffer costs ~1 us in V8 (backing store, sweeper registration,
- * external-memory accounting that triggers GCs), a view on an existing one ~0.05 us, and batch-1
- * inference allocates about ten such outputs per forward pass. The cost is retention: a slab is
- * freed when every view into it is gone, so a small tensor kept alive keeps its slab (<= 128 KB).
- * Tensor.dispose() leaves slab views' memory alone (it only frees buffers a tensor spans whole).
- */
-const SLAB_BYTES = 128 * 1024;
-const SLAB_MAX_BYTES = 32 * 1024;
-let slab: ArrayBuffer | null = null;
-let slabOffset = 0;
-
-function slabOffsetFor(bytes: number): number {
-  if (slab === null || slabOffset + bytes > SLAB_BYTES) {
-    slab = Buffer.allocUnsafeSlow(SLAB_BYTES).buffer;
-    slabOffset = 0;
-  }
-  const at = slabOffset;
-  slabOffset += (bytes + 63) & ~63;
-  return at;
-}
-
-export function uninit(n: number): Float32Array {
-  if (n <= 16) return new Float32Array(n);
-  const bytes = n * 4;
-  if (bytes > SLAB_MAX_BYTES) return new Float32Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, n);
-  const at = slabOffsetFor(bytes);
-  return new Float32Array(slab!, at, n);
-}
-
-/** As uninit, for int32 outputs the kernel overwrites entirely (pooling argmax indices). */
-export function uninitI32(n: number): Int32Array {
-  if (n <= 16) return new Int32Array(n);
-  const bytes = n * 4;
-  if (bytes > SLAB_MAX_BYTES) return new Int32Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, n);
-  const at = slabOffsetFor(bytes);
-  return new Int32Array(slab!, at, n);
-}
+export { uninit, uninitI32 } from '../storage';

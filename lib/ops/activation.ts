@@ -2,6 +2,7 @@
 import { record } from '../autograd/node';
 import { native } from '../native';
 import { normDim, splitAt } from '../shape';
+import { uninit } from '../storage';
 import { Tensor } from '../tensor';
 import { unary } from './elementwise';
 
@@ -17,10 +18,10 @@ function softmaxImpl(x: Tensor, dim: number | undefined, log: boolean): Tensor {
   }
   const d = normDim(op, dim, x.dim());
   const [outer, n, inner] = splitAt(x.shape, d);
-  const out = new Tensor(new Float32Array(x.numel()), x.shape);
+  const out = new Tensor(uninit(x.numel()), x.shape);
   native.softmax(x.storage, outer, n, inner, out.storage, log);
   record(log ? 'LogSoftmaxBackward' : 'SoftmaxBackward', [x], [out], ([g]) => {
-    const gx = new Tensor(new Float32Array(x.numel()), x.shape);
+    const gx = new Tensor(uninit(x.numel()), x.shape);
     native.softmaxBackward(out.storage, g!.storage, outer, n, inner, gx.storage, log);
     return [gx];
   });

@@ -2,6 +2,7 @@
 import { needsGrad, record } from '../autograd/node';
 import { BinaryOp, BinaryOpName, native, UnaryOp, UnaryOpName } from '../native';
 import { broadcastShapes, fmtShape, numel, sameShape } from '../shape';
+import { uninit } from '../storage';
 import { Tensor, TensorOrNumber } from '../tensor';
 
 function checkTensor(op: string, x: unknown, name = 'input'): asserts x is Tensor {
@@ -15,30 +16,31 @@ function checkOperand(op: string, y: unknown): void {
   if (!(y instanceof Tensor)) throw new TypeError(`${op}: other must be a Tensor or a number, got ${y === null ? 'null' : typeof y}`);
 }
 
-function empty(shape: readonly number[]): Tensor {
-  return new Tensor(new Float32Array(numel(shape)), shape);
+/** An output tensor for a kernel that writes every element (uninitialised storage, see storage.ts). */
+function output(shape: readonly number[]): Tensor {
+  return new Tensor(uninit(numel(shape)), shape);
 }
 
 /** Raw (unrecorded) y = a op b with broadcasting. */
 export function rawBinary(opName: BinaryOpName, a: Tensor, b: TensorOrNumber, reversed = false): Tensor {
   const code = BinaryOp[opName];
   if (typeof b === 'number') {
-    const out = empty(a.shape);
+    const out = output(a.shape);
     native.binaryScalar(code, a.storage, b, out.storage, reversed);
     return out;
   }
   if (sameShape(a.shape, b.shape)) {
-    const out = empty(a.shape);
+    const out = output(a.shape);
     native.binarySame(code, a.storage, b.storage, out.storage);
     return out;
   }
-  const out = empty(broadcastShapes(opName, a.shape, b.shape));
+  const out = output(broadcastShapes(opName, a.shape, b.shape));
   native.binary(code, a.storage, a.shape, b.storage, b.shape, out.storage);
   return out;
 }
 
 function rawUnary(opName: UnaryOpName, x: Tensor): Tensor {
-  const out = empty(x.shape);
+  const out = output(x.shape);
   native.unary(UnaryOp[opName], x.storage, out.storage);
   return out;
 }
@@ -46,7 +48,7 @@ function rawUnary(opName: UnaryOpName, x: Tensor): Tensor {
 /** Sums a broadcast gradient back down to `shape` (the backward of broadcasting). */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
-  const out = empty(shape);
+  const out = output(shape);
   native.sumTo(g.storage, g.shape, out.storage, shape);
   return out;
 }
@@ -147,7 +149,7 @@ export function unary(opName: UnaryOpName, x: Tensor, uses: 'x' | 'y' | 'none'):
   if (needsGrad(x)) {
     const name = `${opName[0].toUpperCase()}${opName.slice(1)}Backward0`;
     record(name, [x], [out], ([g]) => {
-      const gx = empty(x.shape);
+      const gx = output(x.shape);
       native.unaryBackward(UnaryOp[opName], uses === 'x' ? x.storage : null, uses === 'y' ? out.storage : null,
         g!.storage, gx.storage);
       return [gx];
@@ -179,7 +181,7 @@ export function inPlace(op: string, t: Tensor, opName: BinaryOpName, other: Tens
   }
   let src = other;
   if (alpha !== 1) {
-    src = empty(other.shape);
+    src = output(other.shape);
     native.binaryScalar(BinaryOp.mul, other.storage, alpha, src.storage, false);
   }
   if (sameShape(src.shape, t.shape)) native.binarySame(BinaryOp[opName], dst, src.storage, dst);

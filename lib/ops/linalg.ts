@@ -3,6 +3,7 @@ import { record } from '../autograd/node';
 import { native } from '../native';
 import { broadcastShapes, fmtShape, numel, sameShape } from '../shape';
 import { Tensor } from '../tensor';
+import { uninit } from '../storage';
 import { sumTo } from './elementwise';
 import { expand } from './shape';
 
@@ -19,16 +20,16 @@ export function gemm(
 
 /** 2-D (or row-folded) product x[m, k] @ w[k, n] with gradients. */
 function mm(a: Tensor, b: Tensor, m: number, k: number, n: number, outShape: number[]): Tensor {
-  const out = new Tensor(new Float32Array(m * n), outShape);
+  const out = new Tensor(uninit(m * n), outShape);
   gemm(1, false, false, m, n, k, a.storage, 0, b.storage, 0, out.storage);
   record('MmBackward', [a, b], [out], ([g]) => {
     let ga: Tensor | null = null, gb: Tensor | null = null;
     if (a.requiresGrad) {
-      ga = new Tensor(new Float32Array(m * k), a.shape);
+      ga = new Tensor(uninit(m * k), a.shape);
       gemm(1, false, true, m, k, n, g!.storage, 0, b.storage, 0, ga.storage);
     }
     if (b.requiresGrad) {
-      gb = new Tensor(new Float32Array(k * n), b.shape);
+      gb = new Tensor(uninit(k * n), b.shape);
       gemm(1, true, false, k, n, m, a.storage, 0, g!.storage, 0, gb.storage);
     }
     return [ga, gb];
@@ -72,17 +73,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const aFull = numel(aBatch) === 1 ? a2 : sameShape(aBatch, batch) ? a2 : expand(a2, [[...batch, m, k]]);
   const bFull = numel(bBatch) === 1 ? b2 : sameShape(bBatch, batch) ? b2 : expand(b2, [[...batch, k, n]]);
   const sa = numel(aBatch) === 1 ? 0 : m * k, sb = numel(bBatch) === 1 ? 0 : k * n;
-  const out = new Tensor(new Float32Array(nb * m * n), [...batch, m, n]);
+  const out = new Tensor(uninit(nb * m * n), [...batch, m, n]);
   gemm(nb, false, false, m, n, k, aFull.storage, sa, bFull.storage, sb, out.storage);
   record('BmmBackward', [aFull, bFull], [out], ([g]) => {
     let ga: Tensor | null = null, gb: Tensor | null = null;
     if (aFull.requiresGrad) {
-      const full = new Tensor(new Float32Array(nb * m * k), [...batch, m, k]);
+      const full = new Tensor(uninit(nb * m * k), [...batch, m, k]);
       gemm(nb, false, true, m, k, n, g!.storage, m * n, bFull.storage, sb, full.storage);
       ga = sumTo(full, aFull.shape);
     }
     if (bFull.requiresGrad) {
-      const full = new Tensor(new Float32Array(nb * k * n), [...batch, k, n]);
+      const full = new Tensor(uninit(nb * k * n), [...batch, k, n]);
       gemm(nb, true, false, k, n, m, aFull.storage, sa, g!.storage, m * n, full.storage);
       gb = sumTo(full, bFull.shape);
     }
