@@ -59,7 +59,7 @@ Conv2dParams ArgConv(const Info& info, size_t i, const char* op) {
   Require(env, p.c % p.groups == 0 && p.oc % p.groups == 0 && p.c > 0 && p.oc > 0, op,
           "channels (" + std::to_string(p.c) + " in, " + std::to_string(p.oc) + " out) must be positive multiples of groups " +
               std::to_string(p.groups));
-  Require(env, p.n * p.c * p.h * p.w < (int64_t(1) << 40) && p.n * p.oc * p.oh * p.ow < (int64_t(1) << 40), op,
+  Require(env, Vol(env, op, {p.n, p.c, p.h, p.w}) < (int64_t(1) << 40) && Vol(env, op, {p.n, p.oc, p.oh, p.ow}) < (int64_t(1) << 40), op,
           "tensor too large");
   return p;
 }
@@ -70,10 +70,10 @@ Napi::Value Conv2dForwardJs(const Info& info) {
   F32 x = ArgF32(info, 0, op, "input"), w = ArgF32(info, 1, op, "weight"), b = ArgF32(info, 2, op, "bias", true);
   Conv2dParams p = ArgConv(info, 3, op);
   F32 y = ArgF32(info, 4, op, "out");
-  RequireLen(env, op, "input", x.length, p.n * p.c * p.h * p.w);
-  RequireLen(env, op, "weight", w.length, p.oc * (p.c / p.groups) * p.kh * p.kw);
+  RequireLen(env, op, "input", x.length, Vol(env, op, {p.n, p.c, p.h, p.w}));
+  RequireLen(env, op, "weight", w.length, Vol(env, op, {p.oc, p.c / p.groups, p.kh, p.kw}));
   if (b.data) RequireLen(env, op, "bias", b.length, p.oc);
-  RequireLen(env, op, "out", y.length, p.n * p.oc * p.oh * p.ow);
+  RequireLen(env, op, "out", y.length, Vol(env, op, {p.n, p.oc, p.oh, p.ow}));
   if (y.length) Conv2dForward(p, x.data, w.data, b.data, y.data);
   return env.Undefined();
 }
@@ -86,10 +86,10 @@ Napi::Value Conv2dBackwardJs(const Info& info) {
   Conv2dParams p = ArgConv(info, 3, op);
   F32 gx = ArgF32(info, 4, op, "gradInput", true), gw = ArgF32(info, 5, op, "gradWeight", true);
   F32 gb = ArgF32(info, 6, op, "gradBias", true);
-  const int64_t xn = p.n * p.c * p.h * p.w, wn = p.oc * (p.c / p.groups) * p.kh * p.kw;
+  const int64_t xn = Vol(env, op, {p.n, p.c, p.h, p.w}), wn = Vol(env, op, {p.oc, p.c / p.groups, p.kh, p.kw});
   RequireLen(env, op, "input", x.length, xn);
   RequireLen(env, op, "weight", w.length, wn);
-  RequireLen(env, op, "gradOutput", gy.length, p.n * p.oc * p.oh * p.ow);
+  RequireLen(env, op, "gradOutput", gy.length, Vol(env, op, {p.n, p.oc, p.oh, p.ow}));
   if (gx.data) RequireLen(env, op, "gradInput", gx.length, xn);
   if (gw.data) RequireLen(env, op, "gradWeight", gw.length, wn);
   if (gb.data) RequireLen(env, op, "gradBias", gb.length, p.oc);
@@ -117,7 +117,7 @@ Pool2dParams ArgPool(const Info& info, size_t i, const char* op) {
   RequirePositive(env, op, "dilation", p.dh);
   RequirePositive(env, op, "dilation", p.dw);
   Require(env, p.h * p.w < kMaxDim, op, "plane too large for int32 indices");
-  Require(env, p.planes * p.h * p.w < (int64_t(1) << 40) && p.planes * p.oh * p.ow < (int64_t(1) << 40), op,
+  Require(env, Vol(env, op, {p.planes, p.h, p.w}) < (int64_t(1) << 40) && Vol(env, op, {p.planes, p.oh, p.ow}) < (int64_t(1) << 40), op,
           "tensor too large");
   // Every output window must start inside the padded input (PyTorch's ceil_mode rule ensures it).
   Require(env, p.oh == 0 || p.ow == 0 || ((p.oh - 1) * p.sh - p.ph < p.h && (p.ow - 1) * p.sw - p.pw < p.w), op,
@@ -133,8 +133,8 @@ Napi::Value MaxPool2dJs(const Info& info) {
   Pool2dParams p = ArgPool(info, 1, op);
   F32 y = ArgF32(info, 2, op, "out");
   I32 idx = ArgI32(info, 3, op, "indices", true);
-  RequireLen(env, op, "input", x.length, p.planes * p.h * p.w);
-  RequireLen(env, op, "out", y.length, p.planes * p.oh * p.ow);
+  RequireLen(env, op, "input", x.length, Vol(env, op, {p.planes, p.h, p.w}));
+  RequireLen(env, op, "out", y.length, Vol(env, op, {p.planes, p.oh, p.ow}));
   if (idx.data) RequireLen(env, op, "indices", idx.length, y.length);
   // Windows must also overlap the input (padding <= kernel/2 is checked by the caller; re-check here).
   Require(env, p.ph * 2 <= (p.kh - 1) * p.dh + 1 && p.pw * 2 <= (p.kw - 1) * p.dw + 1, op,
@@ -152,7 +152,7 @@ Napi::Value MaxPool2dBackwardJs(const Info& info) {
   const int64_t planes = ArgInt(info, 2, op, "planes", 0, kMaxDim), hw = ArgInt(info, 3, op, "hw", 0, kMaxDim);
   F32 gx = ArgF32(info, 4, op, "gradInput");
   RequireLen(env, op, "indices", idx.length, gy.length);
-  RequireLen(env, op, "gradInput", gx.length, planes * hw);
+  RequireLen(env, op, "gradInput", gx.length, Vol(env, op, {planes, hw}));
   Require(env, planes > 0 ? gy.length % planes == 0 : gy.length == 0, op, "gradOutput does not split into planes");
   if (planes) MaxPool2dBackward(planes, hw, gy.length / planes, gy.data, idx.data, gx.data);
   return env.Undefined();
@@ -164,8 +164,8 @@ Napi::Value AvgPool2dJs(const Info& info) {
   F32 x = ArgF32(info, 0, op, "input");
   Pool2dParams p = ArgPool(info, 1, op);
   F32 y = ArgF32(info, 2, op, "out");
-  RequireLen(env, op, "input", x.length, p.planes * p.h * p.w);
-  RequireLen(env, op, "out", y.length, p.planes * p.oh * p.ow);
+  RequireLen(env, op, "input", x.length, Vol(env, op, {p.planes, p.h, p.w}));
+  RequireLen(env, op, "out", y.length, Vol(env, op, {p.planes, p.oh, p.ow}));
   if (y.length) AvgPool2dForward(p, x.data, y.data);
   return env.Undefined();
 }
@@ -176,8 +176,8 @@ Napi::Value AvgPool2dBackwardJs(const Info& info) {
   F32 gy = ArgF32(info, 0, op, "gradOutput");
   Pool2dParams p = ArgPool(info, 1, op);
   F32 gx = ArgF32(info, 2, op, "gradInput");
-  RequireLen(env, op, "gradOutput", gy.length, p.planes * p.oh * p.ow);
-  RequireLen(env, op, "gradInput", gx.length, p.planes * p.h * p.w);
+  RequireLen(env, op, "gradOutput", gy.length, Vol(env, op, {p.planes, p.oh, p.ow}));
+  RequireLen(env, op, "gradInput", gx.length, Vol(env, op, {p.planes, p.h, p.w}));
   if (gx.length) AvgPool2dBackward(p, gy.data, gx.data);
   return env.Undefined();
 }
@@ -196,8 +196,8 @@ Napi::Value AdaptiveAvgPool2dJs(const Info& info) {
   F32 x = ArgF32(info, 0, op, "input");
   auto v = ArgAdaptive(info, 1, op);
   F32 y = ArgF32(info, 2, op, "out");
-  RequireLen(env, op, "input", x.length, v[0] * v[1] * v[2]);
-  RequireLen(env, op, "out", y.length, v[0] * v[3] * v[4]);
+  RequireLen(env, op, "input", x.length, Vol(env, op, {v[0], v[1], v[2]}));
+  RequireLen(env, op, "out", y.length, Vol(env, op, {v[0], v[3], v[4]}));
   if (x.length && y.length) AdaptiveAvgPool2dForward(v[0], v[1], v[2], v[3], v[4], x.data, y.data);
   return env.Undefined();
 }
@@ -208,8 +208,8 @@ Napi::Value AdaptiveAvgPool2dBackwardJs(const Info& info) {
   F32 gy = ArgF32(info, 0, op, "gradOutput");
   auto v = ArgAdaptive(info, 1, op);
   F32 gx = ArgF32(info, 2, op, "gradInput");
-  RequireLen(env, op, "gradOutput", gy.length, v[0] * v[3] * v[4]);
-  RequireLen(env, op, "gradInput", gx.length, v[0] * v[1] * v[2]);
+  RequireLen(env, op, "gradOutput", gy.length, Vol(env, op, {v[0], v[3], v[4]}));
+  RequireLen(env, op, "gradInput", gx.length, Vol(env, op, {v[0], v[1], v[2]}));
   if (gx.length) AdaptiveAvgPool2dBackward(v[0], v[1], v[2], v[3], v[4], gy.data, gx.data);
   return env.Undefined();
 }
@@ -221,8 +221,8 @@ Napi::Value AdaptiveMaxPool2dJs(const Info& info) {
   auto v = ArgAdaptive(info, 1, op);
   F32 y = ArgF32(info, 2, op, "out");
   I32 idx = ArgI32(info, 3, op, "indices", true);
-  RequireLen(env, op, "input", x.length, v[0] * v[1] * v[2]);
-  RequireLen(env, op, "out", y.length, v[0] * v[3] * v[4]);
+  RequireLen(env, op, "input", x.length, Vol(env, op, {v[0], v[1], v[2]}));
+  RequireLen(env, op, "out", y.length, Vol(env, op, {v[0], v[3], v[4]}));
   if (idx.data) RequireLen(env, op, "indices", idx.length, y.length);
   Require(env, v[1] > 0 && v[2] > 0 || v[0] == 0, op, "input planes must be non-empty");
   if (y.length) AdaptiveMaxPool2dForward(v[0], v[1], v[2], v[3], v[4], x.data, y.data, idx.data);
@@ -243,7 +243,7 @@ Napi::Value BatchNormJs(const Info& info) {
   const float eps = static_cast<float>(ArgNumber(info, 8, op, "eps"));
   F32 y = ArgF32(info, 9, op, "out"), sm = ArgF32(info, 10, op, "saveMean"), si = ArgF32(info, 11, op, "saveInvstd");
   const int64_t n = s[0], c = s[1], hw = s[2];
-  RequireLen(env, op, "input", x.length, n * c * hw);
+  RequireLen(env, op, "input", x.length, Vol(env, op, {n, c, hw}));
   RequireLen(env, op, "out", y.length, x.length);
   RequireLen(env, op, "saveMean", sm.length, c);
   RequireLen(env, op, "saveInvstd", si.length, c);
@@ -271,7 +271,7 @@ Napi::Value BatchNormBackwardJs(const Info& info) {
   F32 gx = ArgF32(info, 7, op, "gradInput", true), gw = ArgF32(info, 8, op, "gradWeight", true);
   F32 gb = ArgF32(info, 9, op, "gradBias", true);
   const int64_t n = s[0], c = s[1], hw = s[2];
-  RequireLen(env, op, "input", x.length, n * c * hw);
+  RequireLen(env, op, "input", x.length, Vol(env, op, {n, c, hw}));
   RequireLen(env, op, "gradOutput", gy.length, x.length);
   RequireLen(env, op, "saveMean", sm.length, c);
   RequireLen(env, op, "saveInvstd", si.length, c);

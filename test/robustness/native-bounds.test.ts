@@ -106,7 +106,7 @@ describe('native: wrong lengths and out-of-range integers are RangeErrors naming
  * kernels then run over the huge logical sizes: SIGSEGV today (or silent wild reads/writes).
  * Expected: a RangeError "torchlet.<op>: ... too large" (or a length mismatch) before any memory is touched.
  */
-describe('native: size products that overflow int64 must be rejected, not wrap (BUGS)', () => {
+describe('native: size products that overflow int64 must be rejected, not wrap', () => {
   const tooLarge = (op: string) => new RegExp(`torchlet\\.${op}: .*(too large|overflow|holds|expected)`);
   test.each([
     // native/binding/ops_tensor.cc GemmJs: m*k, k*n, m*n all wrap to 0 with m = n = k = 2^32.
@@ -131,8 +131,8 @@ describe('native: size products that overflow int64 must be rejected, not wrap (
   ])('%s', (_name, code, op) => {
     expectCleanThrow(runNative(code), tooLarge(op));
   });
-  // Still open: the nn bindings (native/binding/ops_nn.cc).
-  test.failing.each([
+  // The nn bindings (native/binding/ops_nn.cc).
+  test.each([
     // native/binding/ops_nn.cc BatchNormJs: n*c*hw = 2^30 * 16 * 2^30 wraps to 0.
     ['batchNorm: n*c*hw wraps to 0', `N.batchNorm(${F}(0), [2**30, 16, 2**30], null, null, null, null, true, 0.1, 1e-5, ${F}(0), ${F}(16), ${F}(16))`, 'batchNorm'],
     // ArgConv: n*oc*oh*ow = 16 * 2^30 * 2^30 wraps to 0 (passes "< 2^40"); Conv2dBackward has no empty guard.
