@@ -33,7 +33,6 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const lead = x.shape.length - 1;
   let rows = 1;
   for (let i = 0; i < lead; i++) rows *= x.shape[i];
-  if (inF === 0) rows = 0;  // as before: x.numel() / inF, with 0 for empty input
   const outShape = x.shape.slice(0, vecW ? lead : lead + 1);
   if (!vecW) outShape[lead] = outF;
   const out = new Tensor(uninit(rows * outF), outShape);

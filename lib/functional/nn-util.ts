@@ -19,13 +19,14 @@ export function checkOptionalTensor(op: string, x: unknown, name: string): Tenso
 /** A size given as n or [h, w]: a pair of integers >= min. */
 export function pair(op: string, name: string, v: unknown, min: number): [number, number] {
   const bad = () =>
-    new RangeError(`${op}: ${name} must be an integer >= ${min} or a pair of them, got ${JSON.stringify(v)}`);
+    new RangeError(`${op}: ${name} must be an integer >= ${min} or a pair of them (each < 2^31), got ${JSON.stringify(v)}`);
   let p: [number, number];
   if (typeof v === 'number') p = [v, v];
   else if (Array.isArray(v) && v.length === 2) p = [v[0], v[1]];
   else if (Array.isArray(v) && v.length === 1) p = [v[0], v[0]];
   else throw bad();
-  for (const x of p) if (typeof x !== 'number' || !Number.isInteger(x) || x < min) throw bad();
+  // The kernels take sizes as int32: larger values would wrap on the way in.
+  for (const x of p) if (typeof x !== 'number' || !Number.isInteger(x) || x < min || x >= 2 ** 31) throw bad();
   return p;
 }
 
