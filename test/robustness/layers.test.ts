@@ -67,7 +67,7 @@ describe('Conv2d / F.conv2d', () => {
 
   // BUG: NaN channel count reports a groups problem (lib/nn/modules/conv.ts checks divisibility
   // before the type). PyTorch: "empty(): argument 'size' must be tuple of ints".
-  test.failing('Conv2d(NaN, ...) names the bad channel count, not groups', () => {
+  test('Conv2d(NaN, ...) names the bad channel count, not groups', () => {
     expectThrow(() => new nn.Conv2d(NaN, 1, 3), /in_?[cC]hannels.*(integer|NaN)/);
   });
 

@@ -36,6 +36,9 @@ export class Conv2d extends Module<[Tensor], Tensor> {
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, opts: Conv2dOptions = {}) {
     super();
     const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = 'zeros' } = opts;
+    for (const [name, v] of [['in_channels', inChannels], ['out_channels', outChannels]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new TypeError(`Conv2d: ${name} must be a non-negative integer, got ${v}`);
+    }
     if (!Number.isInteger(groups) || groups <= 0) throw new Error('groups must be a positive integer');
     if (inChannels % groups !== 0) throw new Error('in_channels must be divisible by groups');
     if (outChannels % groups !== 0) throw new Error('out_channels must be divisible by groups');
