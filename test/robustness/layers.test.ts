@@ -39,7 +39,7 @@ describe('Conv2d / F.conv2d', () => {
     ['kernel larger than input', () => new nn.Conv2d(1, 1, 5)(torch.randn(1, 1, 3, 3)), /conv2d: .*smaller than the effective kernel size 5 x 5/],
     ['zero spatial size', () => new nn.Conv2d(1, 1, 3)(torch.randn(1, 1, 0, 8)), /conv2d: input\[1, 1, 0, 8\]/],
     ['kernel size 0', () => new nn.Conv2d(1, 1, 0)(x4()), /conv2d: weight\[1, 1, 0, 0\] has an empty dimension/],
-    ['negative channels', () => new nn.Conv2d(-1, 1, 3), /non-negative integers/],
+    ['negative channels', () => new nn.Conv2d(-1, 1, 3), /Conv2d: in_channels must be a non-negative integer, got -1/],
     ['stride 0', () => new nn.Conv2d(1, 1, 3, { stride: 0 })(x4()), /conv2d: stride must be an integer >= 1/],
     ['negative padding', () => new nn.Conv2d(1, 1, 3, { padding: -1 })(x4()), /conv2d: padding must be an integer >= 0/],
     ["padding 'same' with stride 2", () => new nn.Conv2d(1, 1, 3, { padding: 'same', stride: 2 }), /padding='same' is not supported for strided convolutions/],
