@@ -40,6 +40,12 @@ export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = 
   const retain = !!opts.retainGraph;
   noGrad(() => {
     const leafGrads = new Map<Tensor, Tensor>();
+    // Storages a leaf's .grad must not take over (PyTorch's AccumulateGrad steals a gradient only
+    // when nothing else holds it): the caller's gradient, every gradient handed to a node (a
+    // backward may pass it through, or return a view of it), and anything a hook returned.
+    // Everything else a backward returns is storage it allocated, which the leaf can keep instead
+    // of copying (a 4 MiB weight gradient copy per step otherwise).
+    const shared = new Set<Float32Array>([grad.storage]);
     if (root.gradFn === null) {
       leafGrads.set(root, grad);
     } else {
@@ -79,8 +85,10 @@ export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = 
           gradOutputs = gradOutputs.map((g, i) =>
             g && node.outputHooks[i].length ? runHooks(node.outputHooks[i], g) : g);
           for (const h of node.preHooks) gradOutputs = h(gradOutputs) ?? gradOutputs;
+          for (const g of gradOutputs) if (g) shared.add(g.storage);
           gradInputs = node.apply(gradOutputs, retain);
           for (const h of node.postHooks) gradInputs = h(gradInputs, gradOutputs) ?? gradInputs;
+          if (node.postHooks.length) for (const g of gradInputs) if (g) shared.add(g.storage);
         }
         node.inputs.forEach((t, i) => {
           if (!t) return;
@@ -103,8 +111,14 @@ export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = 
     for (const [leaf, g] of leafGrads) {
       const h = runHooks(leaf._hooks, g);
       if (!leaf.requiresGrad) continue;
-      if (leaf.grad === null) leaf.grad = h.clone();
-      else leaf.grad.add_(h);
+      if (leaf.grad !== null) {
+        leaf.grad.add_(h);
+      } else if (h === g && !shared.has(h.storage) && h.storage.length === h.numel()) {
+        shared.add(h.storage);  // one leaf per storage
+        leaf.grad = h;
+      } else {
+        leaf.grad = h.clone();
+      }
     }
   });
 }

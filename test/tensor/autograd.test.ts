@@ -145,3 +145,36 @@ describe('version counter is shared by views', () => {
     expect(() => y.backward()).toThrow(/modified by an inplace operation/);
   });
 });
+
+describe('leaf gradients never alias other tensors', () => {
+  test('the caller-supplied gradient is copied, not adopted', () => {
+    const x = torch.ones(3, { requiresGrad: true });
+    const g = torch.tensor([1, 2, 3]);
+    x.mul(1).backward(g);           // MulBackward returns a fresh tensor
+    const y = torch.ones(3, { requiresGrad: true });
+    y.backward(g);                  // a leaf root: the gradient itself reaches the leaf
+    torch.noGrad(() => y.grad!.add_(100));
+    expect(g.toArray()).toEqual([1, 2, 3]);
+    const z = torch.ones(3, { requiresGrad: true });
+    z.reshape(3, 1).backward(g.reshape(3, 1));   // a view of the caller's gradient passes through
+    torch.noGrad(() => z.grad!.add_(100));
+    expect(g.toArray()).toEqual([1, 2, 3]);
+  });
+
+  test('a gradient passed through to two leaves gives each its own storage', () => {
+    const a = torch.ones(2, { requiresGrad: true }), b = torch.ones(2, { requiresGrad: true });
+    a.add(b).sum().backward();      // AddBackward hands the same gradient to both inputs
+    expect(a.grad!.storage).not.toBe(b.grad!.storage);
+    torch.noGrad(() => a.grad!.add_(5));
+    expect(b.grad!.toArray()).toEqual([1, 1]);
+  });
+
+  test('fresh gradients are adopted, and later backward passes still accumulate', () => {
+    const w = torch.ones(2, 2, { requiresGrad: true });
+    const x = torch.tensor([[1, 2], [3, 4]]);
+    x.matmul(w).sum().backward();
+    const first = w.grad!.toArray();
+    x.matmul(w).sum().backward();
+    expect(w.grad!.toArray()).toEqual((first as number[][]).map((r) => r.map((v) => 2 * v)));
+  });
+});
