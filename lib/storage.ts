@@ -32,19 +32,28 @@ function slabOffsetFor(bytes: number): number {
  * A Float32Array of n values for an output the native kernel overwrites entirely. Arrays of up to
  * 16 values come zeroed (V8 keeps them on its heap, which is cheapest).
  */
-export function uninit(n: number): Float32Array {
+export function uninit(n: number, op = 'torchlet'): Float32Array {
   if (n <= 16) return new Float32Array(n);
   const bytes = n * 4;
-  if (bytes > SLAB_MAX_BYTES) return new Float32Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, n);
+  if (bytes > SLAB_MAX_BYTES) return new Float32Array(bigBuffer(op, bytes), 0, n);
   const at = slabOffsetFor(bytes);
   return new Float32Array(slab!, at, n);
 }
 
+/** Node's own errors ('The value of "size" is out of range') would not say which op asked for what. */
+function bigBuffer(op: string, bytes: number): ArrayBuffer {
+  try {
+    return Buffer.allocUnsafeSlow(bytes).buffer;
+  } catch (e) {
+    throw new RangeError(`${op}: cannot allocate an output of ${bytes / 4} floats (${(bytes / 2 ** 30).toFixed(1)} GiB): ${(e as Error).message}`);
+  }
+}
+
 /** As uninit, for int32 outputs the kernel overwrites entirely (pooling argmax indices). */
-export function uninitI32(n: number): Int32Array {
+export function uninitI32(n: number, op = 'torchlet'): Int32Array {
   if (n <= 16) return new Int32Array(n);
   const bytes = n * 4;
-  if (bytes > SLAB_MAX_BYTES) return new Int32Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, n);
+  if (bytes > SLAB_MAX_BYTES) return new Int32Array(bigBuffer(op, bytes), 0, n);
   const at = slabOffsetFor(bytes);
   return new Int32Array(slab!, at, n);
 }

@@ -143,7 +143,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   if (b && (b.shape.length !== 1 || b.shape[0] !== weight.shape[0])) {
     throw new RangeError(`${op}: expected bias of shape [${weight.shape[0]}] (weight ${fmtShape(weight.shape)}), got bias${fmtShape(b.shape)}`);
   }
-  const out = new Tensor(uninit(size), outShape);
+  const out = new Tensor(uninit(size, op), outShape);
   nnNative.conv2d(x.storage, weight.storage, b ? b.storage : null, params, out.storage);
   if (!needsGrad(x, weight, b)) return out;
   record('ConvolutionBackward0', [x, weight, b], [out], ([g]) => {

@@ -74,7 +74,7 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, opts: MaxPool2dOptions =
   checkOptions(op, opts, MAX_POOL_OPTIONS);
   const { g, params, shape, size } = maxPoolGeometry(op, x, kernelSize, opts);
   const planes = g.n * g.c;
-  const out = new Tensor(uninit(size), shape);
+  const out = new Tensor(uninit(size, op), shape);
   const grad = needsGrad(x);
   const idx = grad || opts.returnIndices ? uninitI32(size) : null;
   nnNative.maxPool2d(x.storage, params, out.storage, idx);
@@ -165,7 +165,7 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, opts: AvgPool2dOptions =
   const planes = g.n * g.c;
   const params = Int32Array.of(planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, 1, 1,
     opts.countIncludePad === false ? 0 : 1, div);
-  const out = new Tensor(uninit(planes * g.oh * g.ow), outShapeOf(g));
+  const out = new Tensor(uninit(planes * g.oh * g.ow, op), outShapeOf(g));
   nnNative.avgPool2d(x.storage, params, out.storage);
   record('AvgPool2DBackward0', [x], [out], ([gy]) => {
     const gx = new Tensor(uninit(x.numel()), x.shape);
@@ -198,7 +198,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const op = 'adaptiveAvgPool2d';
   checkTensor(op, x, 'input');
   const g = adaptiveGeom(op, x, outputSize);
-  const out = new Tensor(uninit(g.n * g.c * g.oh * g.ow), outShapeOf(g));
+  const out = new Tensor(uninit(g.n * g.c * g.oh * g.ow, op), outShapeOf(g));
   nnNative.adaptiveAvgPool2d(x.storage, g.params, out.storage);
   record('AdaptiveAvgPool2DBackward0', [x], [out], ([gy]) => {
     const gx = new Tensor(uninit(x.numel()), x.shape);
@@ -221,7 +221,7 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, opts: Ret
   const returnIndices = typeof opts === 'object' && opts !== null ? !!opts.returnIndices : !!opts;
   const g = adaptiveGeom(op, x, outputSize);
   const shape = outShapeOf(g);
-  const out = new Tensor(uninit(g.n * g.c * g.oh * g.ow), shape);
+  const out = new Tensor(uninit(g.n * g.c * g.oh * g.ow, op), shape);
   const idx = new Int32Array(out.numel());
   nnNative.adaptiveMaxPool2d(x.storage, g.params, out.storage, idx);
   record('AdaptiveMaxPool2DBackward0', [x], [out], ([gy]) => {
