@@ -296,14 +296,18 @@ void PackedA::Reset(bool trans, int64_t m, int64_t k, float alpha, const float* 
     }
 }
 
-void SgemmPacked(const PackedA& a, int64_t n, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+namespace {
+
+// The loop nest shared by the two pre-packed-A drivers; `tile(kc, apanel, pc, jb, c, rows, cols,
+// accumulate)` runs one micro-kernel call, reading B however that driver addresses it.
+template <typename Tile>
+void PackedLoops(const PackedA& a, int64_t n, float beta, float* c, int64_t ldc, Tile tile) {
   const int64_t m = a.m(), k = a.k();
   if (m <= 0 || n <= 0) return;
   if (k <= 0) return ScaleC(m, n, beta, c, ldc);
   DenormalGuard dg;
   const int mr = a.mr();
   const int nr = Kernels().nr;
-  const auto fn = a.ukernel();
   for (int64_t pc = 0, q = 0; pc < k; pc += kKc, ++q) {
     const int64_t kc = std::min(kKc, k - pc);
     const bool accumulate = pc > 0 || beta != 0.0f;
@@ -312,42 +316,29 @@ void SgemmPacked(const PackedA& a, int64_t n, const float* b, int64_t ldb, float
       const float* ablk = a.Block(q, bi);
       for (int64_t jb = 0; jb < n; jb += nr) {
         const int cols = static_cast<int>(std::min<int64_t>(nr, n - jb));
-        const float* bp = b + pc * ldb + jb;
         float* cb = c + ic * ldc + jb;
         for (int64_t ib = 0; ib < mc; ib += mr) {
           const int rows = static_cast<int>(std::min<int64_t>(mr, mc - ib));
-          fn(kc, ablk + ib * kc, bp, ldb, cb + ib * ldc, ldc, rows, cols, accumulate);
+          tile(kc, ablk + ib * kc, pc, jb, cb + ib * ldc, rows, cols, accumulate);
         }
       }
     }
   }
 }
 
+}  // namespace
+
+void SgemmPacked(const PackedA& a, int64_t n, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  const auto fn = a.ukernel();
+  PackedLoops(a, n, beta, c, ldc, [&](int64_t kc, const float* ap, int64_t pc, int64_t jb, float* cp, int rows,
+                                      int cols, bool acc) { fn(kc, ap, b + pc * ldb + jb, ldb, cp, ldc, rows, cols, acc); });
+}
+
 void SgemmPackedIndirect(const PackedA& a, int64_t n, const float* const* brows, int64_t boff, float beta, float* c,
                          int64_t ldc) {
-  const int64_t m = a.m(), k = a.k();
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0) return ScaleC(m, n, beta, c, ldc);
-  DenormalGuard dg;
-  const int mr = a.mr();
-  const int nr = Kernels().nr;
   const auto fn = a.indirect_ukernel();
-  for (int64_t pc = 0, q = 0; pc < k; pc += kKc, ++q) {
-    const int64_t kc = std::min(kKc, k - pc);
-    const bool accumulate = pc > 0 || beta != 0.0f;
-    for (int64_t ic = 0, bi = 0; ic < m; ic += a.mc(), ++bi) {
-      const int64_t mc = std::min(a.mc(), m - ic);
-      const float* ablk = a.Block(q, bi);
-      for (int64_t jb = 0; jb < n; jb += nr) {
-        const int cols = static_cast<int>(std::min<int64_t>(nr, n - jb));
-        float* cb = c + ic * ldc + jb;
-        for (int64_t ib = 0; ib < mc; ib += mr) {
-          const int rows = static_cast<int>(std::min<int64_t>(mr, mc - ib));
-          fn(kc, ablk + ib * kc, brows + pc, boff + jb, cb + ib * ldc, ldc, rows, cols, accumulate);
-        }
-      }
-    }
-  }
+  PackedLoops(a, n, beta, c, ldc, [&](int64_t kc, const float* ap, int64_t pc, int64_t jb, float* cp, int rows,
+                                      int cols, bool acc) { fn(kc, ap, brows + pc, boff + jb, cp, ldc, rows, cols, acc); });
 }
 
 void SgemmSource(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
