@@ -2,21 +2,10 @@
 // Runs every nn kernel (GEMM incl. odd sizes/transposes/tails, conv2d fwd+bwd per algorithm,
 // pools, batch norm, linear) on fixed inputs under the TORCHLET_ISA the parent set, printing the
 // results as JSON. test/kernels/isa.test.ts compares each ISA with the scalar path.
-const path = require('path');
-const native = require('node-gyp-build')(path.join(__dirname, '..', '..'));
-
-function rnd(n, seed, lo = -1, hi = 1) {
-  let s = seed >>> 0;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = lo + (hi - lo) * (s / 4294967296);
-  }
-  return a;
-}
-
-const out = { isa: native.backend().isa, results: {} };
-const put = (k, v) => { out.results[k] = Array.from(v); };
+const common = require('../scripts/isa-child-common');
+const native = common.native;
+const rnd = (n, seed, lo = -1, hi = 1) => common.rnd(n, seed, lo, hi);
+const { out, put } = common.collector();
 let seed = 1;
 
 // GEMM: 1-row, 1-col, primes, k = 1, tails of every tile size, all transposes, alpha/beta.

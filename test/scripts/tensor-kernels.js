@@ -1,21 +1,10 @@
 'use strict';
 // Runs the tensor kernels on fixed inputs under whatever TORCHLET_ISA the parent set, and prints
 // the results as JSON. test/native/isa-paths.test.ts compares every ISA against the scalar path.
-const path = require('path');
-const native = require('node-gyp-build')(path.join(__dirname, '..', '..'));
-
-function rnd(n, seed, lo = -3, hi = 3) {
-  let s = seed >>> 0;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = lo + (hi - lo) * (s / 4294967296);
-  }
-  return a;
-}
-
-const out = { isa: native.backend().isa, results: {} };
-const put = (k, v) => { out.results[k] = Array.from(v); };
+const common = require('./isa-child-common');
+const native = common.native;
+const rnd = (n, seed, lo = -3, hi = 3) => common.rnd(n, seed, lo, hi);
+const { out, put } = common.collector();
 const N = 1000 + 37;  // not a multiple of any vector width
 const x = rnd(N, 1), y = rnd(N, 2), p = rnd(N, 3, 0.01, 5);
 for (let op = 0; op < 11; op++) {
