@@ -11,31 +11,9 @@ import { Tensor } from '../../lib/tensor';
 import * as E from '../../lib/ops/elementwise';
 import * as R from '../../lib/ops/reduce';
 
-export type Reduction = 'mean' | 'sum' | 'none';
-/** Class-index targets: a tensor of integral values (PyTorch's int64 target), a number[] or an Int32Array. */
-export type ClassTarget = Tensor | readonly number[] | Int32Array;
-
-export interface NllLossOptions {
-  /** Per-class rescaling weight, shape [C]. */
-  weight?: Tensor | null;
-  /** Target value that contributes neither loss nor gradient. Default -100. */
-  ignoreIndex?: number;
-  /** 'mean' (default), 'sum' or 'none'. */
-  reduction?: Reduction;
-}
-
-export interface CrossEntropyOptions extends NllLossOptions {
-  /** Mixes the target with the uniform distribution: (1 - ε)·onehot + ε/C. Default 0. */
-  labelSmoothing?: number;
-}
-
-export interface BCEWithLogitsOptions {
-  /** Per-element rescaling weight, broadcast to the input's shape. */
-  weight?: Tensor | null;
-  /** Weight of positive examples, broadcast along the last dim (shape [C] for [N, C] input). */
-  posWeight?: Tensor | null;
-  reduction?: Reduction;
-}
+// The option types are the public ones; the code below is the independent (old, all-JS) implementation.
+import type { BCEWithLogitsOptions, ClassTarget, CrossEntropyOptions, NllLossOptions, Reduction } from '../../lib/functional/loss';
+export type { BCEWithLogitsOptions, ClassTarget, CrossEntropyOptions, NllLossOptions, Reduction };
 
 function checkReduction(op: string, r: unknown): Reduction {
   if (r === undefined) return 'mean';
