@@ -6,25 +6,13 @@
  */
 import * as torch from '../../lib';
 import { nn } from '../../lib';
+import { Case, expectThrow } from './expect-throw';
 
 const F = nn.functional as any;
 const T = torch as any;
 const NN = nn as any;
 const x4 = () => torch.randn(1, 1, 8, 8);
 
-type Case = [string, () => unknown, RegExp];
-
-function expectThrow(fn: () => unknown, msg: RegExp): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  if (err === undefined) throw new Error(`expected an error matching ${msg}, but the call returned`);
-  expect(err).toBeInstanceOf(Error);
-  expect((err as Error).message).toMatch(msg);
-}
 
 beforeAll(() => {
   // kaiming init of zero-element weights warns (as PyTorch does); keep the output readable.

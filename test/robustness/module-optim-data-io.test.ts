@@ -8,21 +8,9 @@ import { join } from 'path';
 import { gzipSync } from 'zlib';
 import * as torch from '../../lib';
 import { nn, optim, Tensor } from '../../lib';
+import { Case, expectThrow } from './expect-throw';
 
 const TD = (torch as any).utils.data;
-type Case = [string, () => unknown, RegExp];
-
-function expectThrow(fn: () => unknown, msg: RegExp): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  if (err === undefined) throw new Error(`expected an error matching ${msg}, but the call returned`);
-  expect(err).toBeInstanceOf(Error);
-  expect((err as Error).message).toMatch(msg);
-}
 
 class Net extends nn.Module {
   fc: nn.Linear;

@@ -4,22 +4,10 @@
  */
 import * as torch from '../../lib';
 import { nn, Tensor } from '../../lib';
+import { Case, expectThrow } from './expect-throw';
 
 const T = torch as any;
 
-type Case = [string, () => unknown, RegExp];
-
-function expectThrow(fn: () => unknown, msg: RegExp): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  if (err === undefined) throw new Error(`expected an error matching ${msg}, but the call returned`);
-  expect(err).toBeInstanceOf(Error);
-  expect((err as Error).message).toMatch(msg);
-}
 
 describe('creation', () => {
   test.each<Case>([
