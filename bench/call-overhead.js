@@ -2,11 +2,11 @@
 /*
  * Call overhead of nn.Module, outside jest (jest runs tests in a vm context, which makes Proxy
  * calls several times slower than in plain Node). Usage, after `npm run build:ts`:
- *   node test/nn/bench-call-overhead.js [path/to/dist]
+ *   node bench/call-overhead.js [path/to/dist]
  */
 'use strict';
 const path = require('path');
-const torch = require(path.resolve(process.argv[2] || path.join(__dirname, '..', '..', 'dist')));
+const torch = require(path.resolve(process.argv[2] || path.join(__dirname, '..', 'dist')));
 const { nn } = torch;
 
 function nsPerCall(fn, n = 2000000) {
