@@ -27,7 +27,22 @@ export type BinaryOpName = keyof typeof BinaryOp;
 
 export const ReduceOp = { sum: 0, mean: 1, max: 2, min: 3 } as const;
 
+/** binaryStrided op codes: BinaryOp's, then these (native/core/strided.h `TypedBinaryOp`). */
+export const TypedBinaryOp = { ...BinaryOp, logicalAnd: 13, logicalOr: 14, logicalXor: 15, floorDivide: 16, remainder: 17 } as const;
+export type TypedBinaryOpName = keyof typeof TypedBinaryOp;
+
+/** unaryTyped op codes (native/core/strided.h `TypedUnaryOp`). */
+export const TypedUnaryOp = {
+  neg: 0, abs: 1, sign: 2, logicalNot: 3, floor: 4, ceil: 5, round: 6, trunc: 7, sin: 8, cos: 9, erf: 10, log1p: 11,
+  expm1: 12, rsqrt: 13, softplus: 14, logSigmoid: 15, isnan: 16, erfinv: 17,
+} as const;
+export type TypedUnaryOpName = keyof typeof TypedUnaryOp;
+
+/** reduceTyped op codes (native/core/strided.h `TypedReduceOp`). */
+export const TypedReduceOp = { sum: 0, prod: 1, max: 2, min: 3, any: 4, all: 5 } as const;
+
 type F32 = Float32Array;
+type AnyArray = Float32Array | BigInt64Array | Uint8Array | Int32Array | Float64Array;
 type Shape = readonly number[];
 
 export interface BackendInfo {
@@ -69,6 +84,29 @@ export interface NativeBinding {
   randNormal(out: F32, mean: number, std: number): void;
   bernoulli(out: F32, p: number, scale: number): void;
   randperm(out: Int32Array): void;
+
+  // Dtype-generic and strided ops (native/binding/ops_dtype.cc). Any: a Float32Array,
+  // BigInt64Array, Uint8Array (bool), Int32Array or Float64Array. Offsets and strides in elements.
+  copyStrided(src: AnyArray, srcOffset: number, srcStrides: Shape, dst: AnyArray, dstOffset: number, dstStrides: Shape,
+    shape: Shape): void;
+  binaryStrided(op: number, a: AnyArray, aOffset: number, aStrides: Shape, b: AnyArray, bOffset: number, bStrides: Shape,
+    out: AnyArray, shape: Shape): void;
+  unaryTyped(op: number, x: AnyArray, out: AnyArray): void;
+  reduceTyped(op: number, x: AnyArray, outer: number, n: number, inner: number, out: AnyArray): void;
+  cumulative(prod: boolean, x: AnyArray, outer: number, n: number, inner: number, out: AnyArray): void;
+  sort(x: AnyArray, outer: number, n: number, inner: number, descending: boolean, stable: boolean, values: AnyArray,
+    indices: BigInt64Array): void;
+  indexOffsets(indices: BigInt64Array[], sizes: Shape, strides: Shape, base: number, out: BigInt64Array): void;
+  gatherRows(src: AnyArray, offsets: BigInt64Array, restShape: Shape, restStrides: Shape, out: AnyArray): void;
+  scatterRows(dst: AnyArray, offsets: BigInt64Array, restShape: Shape, restStrides: Shape, src: AnyArray, srcOffset: number,
+    srcStrides: Shape, accumulate: boolean): void;
+  gatherDim(x: AnyArray, xShape: Shape, dim: number, index: BigInt64Array, indexShape: Shape, out: AnyArray): void;
+  scatterDim(dst: AnyArray, dstShape: Shape, dim: number, index: BigInt64Array, indexShape: Shape, src: AnyArray | null,
+    srcShape: Shape, value: number, accumulate: boolean): void;
+  where(cond: Uint8Array, cOffset: number, cStrides: Shape, a: AnyArray, aOffset: number, aStrides: Shape, b: AnyArray,
+    bOffset: number, bStrides: Shape, out: AnyArray, shape: Shape): void;
+  countNonzero(x: Uint8Array): number;
+  nonzero(x: Uint8Array, out: BigInt64Array): void;
 
   // nn ops (native/binding/ops_nn.cc) are declared in lib/native-nn.ts.
   [name: string]: unknown;

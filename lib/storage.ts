@@ -57,3 +57,45 @@ export function uninitI32(n: number, op = 'torchlet'): Int32Array {
   const at = slabOffsetFor(bytes);
   return new Int32Array(slab!, at, n);
 }
+
+/**
+ * Memory in use by native operations in flight (matmulAsync), as byte ranges per ArrayBuffer. Kept on
+ * the memory, not on a typed array object, so no alias of it — a view, another typed array over the
+ * same buffer — can be written or disposed while a worker thread reads it.
+ */
+const inFlight = new WeakMap<ArrayBufferLike, [number, number][]>();
+
+function byteRange(arr: ArrayBufferView & { BYTES_PER_ELEMENT: number }, first: number, end: number): [number, number] {
+  const es = arr.BYTES_PER_ELEMENT;
+  return [arr.byteOffset + first * es, arr.byteOffset + end * es];
+}
+
+/** Marks elements [first, end) of `arr` busy until the returned release runs. @internal */
+export function pinRange(arr: ArrayBufferView & { BYTES_PER_ELEMENT: number }, first: number, end: number): () => void {
+  const r = byteRange(arr, first, end);
+  let list = inFlight.get(arr.buffer);
+  if (!list) inFlight.set(arr.buffer, (list = []));
+  list.push(r);
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    const l = inFlight.get(arr.buffer);
+    if (!l) return;
+    const i = l.indexOf(r);
+    if (i >= 0) l.splice(i, 1);
+    if (l.length === 0) inFlight.delete(arr.buffer);
+  };
+}
+
+/**
+ * True when elements [first, end) of `arr` overlap memory in flight; `wholeBuffer` asks about any
+ * use of arr's ArrayBuffer at all (dispose detaches the whole buffer). @internal
+ */
+export function isBusy(arr: ArrayBufferView & { BYTES_PER_ELEMENT: number }, first: number, end: number, wholeBuffer = false): boolean {
+  const list = inFlight.get(arr.buffer);
+  if (!list || list.length === 0) return false;
+  if (wholeBuffer) return true;
+  const [a, b] = byteRange(arr, first, end);
+  return list.some(([x, y]) => x < b && a < y && x < y);
+}

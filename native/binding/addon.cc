@@ -16,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterNnOps(env, exports);
   RegisterAsyncOps(env, exports);
   RegisterLossOps(env, exports);
+  RegisterDtypeOps(env, exports);
   return exports;
 }
 

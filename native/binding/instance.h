@@ -18,5 +18,6 @@ void RegisterTensorOps(Napi::Env env, Napi::Object exports);
 void RegisterNnOps(Napi::Env env, Napi::Object exports);
 void RegisterAsyncOps(Napi::Env env, Napi::Object exports);
 void RegisterLossOps(Napi::Env env, Napi::Object exports);
+void RegisterDtypeOps(Napi::Env env, Napi::Object exports);
 
 }  // namespace torchlet
