@@ -21,18 +21,28 @@ function formatter(values: Float32Array): (v: number) => string {
   return (v) => (Number.isFinite(v) ? v.toFixed(4) : special(v));
 }
 
+type Values = ArrayLike<number | bigint>;
+
+/** int64 prints as integers, bool as True/False (PyTorch pads True to False's width). */
+function typedFormatter(t: Tensor, values: Values): (v: number | bigint) => string {
+  if (t.dtype === 'int64') return (v) => String(v);
+  if (t.dtype === 'bool') return (v) => (v ? 'True' : 'False');
+  const f = formatter(values as Float32Array);
+  return (v) => f(v as number);
+}
+
 export function formatTensor(t: Tensor): string {
   let body: string;
-  let values: Float32Array;
+  let values: Values;
   try {
-    values = t.storage;
+    values = t._data();
   } catch {
     return `tensor(<disposed>, shape=[${t.shape.join(', ')}])`;
   }
   const summarize = values.length > THRESHOLD;
-  const fmt = formatter(values);
+  const fmt = typedFormatter(t, values);
   let width = 0;
-  for (const v of values) width = Math.max(width, fmt(v).length);
+  for (let i = 0; i < values.length; i++) width = Math.max(width, fmt(values[i]).length);
   const pad = (s: string) => s.padStart(width);
   const indent = 'tensor('.length;
   const rec = (d: number, off: number): string => {
@@ -51,6 +61,9 @@ export function formatTensor(t: Tensor): string {
   body = t.shape.length === 0 ? fmt(values[0]) : rec(0, 0);
   const extras: string[] = [];
   if (summarize) extras.push(`size=(${t.shape.join(', ')})`);
+  // PyTorch names the dtype when the data alone would not show it (an empty int64 tensor).
+  if (t.dtype === 'int64' && values.length === 0) extras.push('dtype=torch.int64');
+  if (t.dtype === 'bool' && values.length === 0) extras.push('dtype=torch.bool');
   if (t.gradFn) extras.push(`grad_fn=<${t.gradFn.name}>`);
   else if (t.requiresGrad) extras.push('requires_grad=True');
   return `tensor(${body}${extras.length ? ', ' + extras.join(', ') : ''})`;

@@ -12,7 +12,16 @@ export type { DType, NestedArray, TensorOrNumber } from './tensor';
 export * from './ops/creation';
 export * from './ops/torch-functions';
 export { matmulAsync } from './ops/async';
-export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/grad-mode';
+export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled } from './autograd/grad-mode';
+export type { IndexSpec } from './tensor';
+export type { TensorOptions, CreationOptions } from './ops/creation';
+export type { CloseOptions } from './ops/torch-functions';
+/** dtype constants, as PyTorch's `torch.float32`, `torch.int64`, `torch.bool` (and `torch.long`, `torch.float`). */
+export const float32 = 'float32' as const;
+export const float = 'float32' as const;
+export const int64 = 'int64' as const;
+export const long = 'int64' as const;
+export const bool = 'bool' as const;
 export { backend, setNumThreads, getNumThreads } from './runtime';
 export { save, load } from './io';
 import * as nn from './nn';

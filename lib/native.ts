@@ -97,8 +97,8 @@ export interface NativeBinding {
   sort(x: AnyArray, outer: number, n: number, inner: number, descending: boolean, stable: boolean, values: AnyArray,
     indices: BigInt64Array): void;
   indexOffsets(indices: BigInt64Array[], sizes: Shape, strides: Shape, base: number, out: BigInt64Array): void;
-  gatherRows(src: AnyArray, offsets: BigInt64Array, restShape: Shape, restStrides: Shape, out: AnyArray): void;
-  scatterRows(dst: AnyArray, offsets: BigInt64Array, restShape: Shape, restStrides: Shape, src: AnyArray, srcOffset: number,
+  indexGather(src: AnyArray, offsets: BigInt64Array, restShape: Shape, restStrides: Shape, out: AnyArray): void;
+  indexScatter(dst: AnyArray, offsets: BigInt64Array, restShape: Shape, restStrides: Shape, src: AnyArray, srcOffset: number,
     srcStrides: Shape, accumulate: boolean): void;
   gatherDim(x: AnyArray, xShape: Shape, dim: number, index: BigInt64Array, indexShape: Shape, out: AnyArray): void;
   scatterDim(dst: AnyArray, dstShape: Shape, dim: number, index: BigInt64Array, indexShape: Shape, src: AnyArray | null,

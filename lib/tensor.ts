@@ -158,7 +158,8 @@ export class Tensor {
     return isBusy(s, a, b);
   }
 
-  private _live(): StorageArray {
+  /** @internal The storage array, or the disposed error. */
+  _live(): StorageArray {
     const s = this._storage;
     // A detached buffer (dispose of this tensor or of a view sharing its storage) reads as length 0.
     if (s === null || s.length !== this._bufLen) {
@@ -484,10 +485,30 @@ export class Tensor {
    * @internal Checks that an in-place write may happen now (grad mode rules, ops in flight) and
    * bumps the version. For the raw writers (nn.init, optimisers) that write through `_data()`.
    */
-  _beginWrite(op: string): StorageArray {
+  _beginWrite(op: string): Float32Array {
     W.checkWritable(op, this, false);
+    if (this.dtype !== 'float32' || !this._contig) {
+      throw new TypeError(`${op}: needs a contiguous float32 tensor, got ${this.dtype}${this._contig ? '' : ' (non-contiguous)'}`);
+    }
     this._version++;
-    return this._data();
+    return this._data() as Float32Array;
+  }
+
+  /**
+   * @internal As _beginWrite, for any float32 layout: `fill` writes the values in row-major order
+   * (into the storage itself when contiguous, else into a buffer copied back in one native call).
+   */
+  _writeWith(op: string, fill: (s: Float32Array) => void): void {
+    if (this._contig) {
+      fill(this._beginWrite(op));
+      return;
+    }
+    W.checkWritable(op, this, false);
+    if (this.dtype !== 'float32') throw new TypeError(`${op}: needs a float32 tensor, got ${this.dtype}`);
+    const tmp = this._data() as Float32Array;
+    fill(tmp);
+    native.copyStrided(tmp, 0, contiguousStrides(this.shape), this._live(), this._offset, this._strides, this.shape);
+    this._version++;
   }
 
   /** Sets every element to zero. */

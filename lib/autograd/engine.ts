@@ -45,7 +45,7 @@ export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = 
     // backward may pass it through, or return a view of it), and anything a hook returned.
     // Everything else a backward returns is storage it allocated, which the leaf can keep instead
     // of copying (a 4 MiB weight gradient copy per step otherwise).
-    const shared = new Set<Float32Array>([grad.storage]);
+    const shared = new Set<unknown>([grad._storage]);
     if (root.gradFn === null) {
       leafGrads.set(root, grad);
     } else {
@@ -85,10 +85,10 @@ export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = 
           gradOutputs = gradOutputs.map((g, i) =>
             g && node.outputHooks[i].length ? runHooks(node.outputHooks[i], g) : g);
           for (const h of node.preHooks) gradOutputs = h(gradOutputs) ?? gradOutputs;
-          for (const g of gradOutputs) if (g) shared.add(g.storage);
+          for (const g of gradOutputs) if (g) shared.add(g._storage);
           gradInputs = node.apply(gradOutputs, retain);
           for (const h of node.postHooks) gradInputs = h(gradInputs, gradOutputs) ?? gradInputs;
-          if (node.postHooks.length) for (const g of gradInputs) if (g) shared.add(g.storage);
+          if (node.postHooks.length) for (const g of gradInputs) if (g) shared.add(g._storage);
         }
         node.inputs.forEach((t, i) => {
           if (!t) return;
@@ -109,12 +109,16 @@ export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = 
       }
     }
     for (const [leaf, g] of leafGrads) {
+      if (leaf._disposed) {
+        throw new Error(`backward: a leaf tensor of shape [${leaf.shape.join(', ')}] that requires grad has been disposed`);
+      }
       const h = runHooks(leaf._hooks, g);
       if (!leaf.requiresGrad) continue;
       if (leaf.grad !== null) {
         leaf.grad.add_(h);
-      } else if (h === g && !shared.has(h.storage) && h.storage.length === h.numel()) {
-        shared.add(h.storage);  // one leaf per storage
+      } else if (h === g && !shared.has(h._storage) && h.isContiguous() && h._offset === 0 && h._storage!.length === h.numel() &&
+        h._base === null && h.dtype === 'float32') {
+        shared.add(h._storage);  // one leaf per storage
         leaf.grad = h;
       } else {
         leaf.grad = h.clone();

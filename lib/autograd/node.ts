@@ -77,8 +77,9 @@ export function needsGrad(...inputs: ReadonlyArray<Tensor | null | undefined>): 
 
 /**
  * Records `outputs = op(inputs)` in the graph if grad mode is on and an input requires grad; the
- * outputs then require grad and point at the new node. `saved` lists tensors the backward reads
- * (inputs and outputs are always checked): an in-place change to one before backward is an error.
+ * outputs then require grad and point at the new node. `saved` lists exactly the tensors the
+ * backward reads (inputs or outputs): an in-place change to one of them before backward is an error,
+ * as PyTorch's saved-variable version check. Omitted, every input counts as saved (outputs never do).
  * Returns the node, or null when nothing was recorded.
  */
 export function record(
@@ -86,11 +87,11 @@ export function record(
   inputs: ReadonlyArray<Tensor | null | undefined>,
   outputs: Tensor[],
   backward: BackwardFn,
-  saved: Tensor[] = [],
+  saved?: Tensor[],
 ): Node | null {
   if (!needsGrad(...inputs)) return null;
   const edges = inputs.map((t) => (t && t.requiresGrad ? t : null));
-  const check = [...inputs.filter((t): t is Tensor => !!t), ...outputs, ...saved];
+  const check = saved ?? inputs.filter((t): t is Tensor => !!t);
   const node = new Node(name, edges, outputs.length, backward, check);
   outputs.forEach((o, i) => o._setGradFn(node, i));
   return node;

@@ -68,6 +68,13 @@ function classTargetValues(op: string, target: unknown, targetShape: number[], c
     if (!sameShape(target.shape, targetShape) && !(targetShape.length === 0 && target.numel() === 1)) {
       throw new RangeError(`${op}: expected target of shape ${fmtShape(targetShape)} for input with ${c} classes, got ${fmtShape(target.shape)}`);
     }
+    if (target.dtype === 'int64') {
+      // Exact for every class index a float64 holds; larger values stay out of range, never wrap.
+      const out = new Float64Array(target.numel());
+      if (out.length) native.copyStrided(target._data(), 0, [1], out, 0, [1], [out.length]);
+      return out;
+    }
+    if (target.dtype === 'bool') throw new TypeError(`${op}: expected target of class indices (int64 or float32), got a bool tensor`);
     return target.storage;
   }
   if (target instanceof Int32Array || Array.isArray(target)) {
@@ -81,7 +88,7 @@ function classTargetValues(op: string, target: unknown, targetShape: number[], c
 
 /** The error for the invalid target at index i (found by the native conversion), from the caller's own value. */
 function targetError(op: string, target: ClassTarget, i: number, c: number, ignoreIndex: number): RangeError {
-  const v = target instanceof Tensor ? target.storage[i] : target[i];
+  const v = target instanceof Tensor ? Number(target._data()[i]) : target[i];
   if (!Number.isInteger(v)) {
     return new RangeError(`${op}: target must hold class indices (integers); got ${v} at index ${i}`);
   }

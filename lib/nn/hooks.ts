@@ -130,7 +130,7 @@ export function registerModuleFullBackwardHook(hook: BackwardHook<any>): Removab
 
 /** A new tensor sharing `t`'s storage; `record` then makes it the output of an identity node. */
 function alias(t: Tensor): Tensor {
-  return new Tensor(t.storage, t.shape);
+  return t._alias();
 }
 
 function isSeq(x: unknown): x is ArrayLike<unknown> {

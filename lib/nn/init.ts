@@ -12,7 +12,7 @@ export type Nonlinearity =
 export type FanMode = 'fan_in' | 'fan_out';
 
 function write(t: Tensor, op: string, fill: (s: Float32Array) => void): Tensor {
-  noGrad(() => fill(t._beginWrite(op)));
+  noGrad(() => t._writeWith(op, fill));
   return t;
 }
 

@@ -514,7 +514,7 @@ export class Module<A extends unknown[] = any[], R = any> {
         continue;
       }
       if (param.shape.length === 0 && input.shape.length === 1 && input.shape[0] >= 1) {
-        input = new Tensor(input.storage.slice(0, 1), []);
+        input = input.reshape(-1).narrow(0, 0, 1).reshape([]);
       }
       const inp = input as Tensor;
       if (inp.shape.length !== param.shape.length || inp.shape.some((s, i) => s !== param.shape[i])) {

@@ -14,7 +14,7 @@ export class Parameter extends Tensor {
   constructor(data?: Tensor | null, requiresGrad = true) {
     const src = data ?? new Tensor(new Float32Array(0), [0]);
     if (!(src instanceof Tensor)) throw new TypeError('Parameter: data must be a Tensor');
-    super(src.storage, src.shape);
+    super(src._live(), src.shape, src._strides, src._offset);
     this.requiresGrad_(requiresGrad);
   }
 

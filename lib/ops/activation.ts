@@ -4,9 +4,20 @@ import { native } from '../native';
 import { normDim, splitAt } from '../shape';
 import { uninit } from '../storage';
 import { Tensor } from '../tensor';
-import { unary } from './elementwise';
+import { rawBinary, unary } from './elementwise';
 
-export const relu = (x: Tensor): Tensor => unary('relu', x, 'x');
+function floatOnly(op: string, x: Tensor): void {
+  if (x instanceof Tensor && x.dtype !== 'float32') {
+    throw new TypeError(`${op}: "${op}_lastdim_kernel_impl" not implemented for '${x.dtype === 'int64' ? 'Long' : 'Bool'}'; convert with .float()`);
+  }
+}
+
+/** max(x, 0); int64 stays int64, as in PyTorch. */
+export const relu = (x: Tensor): Tensor => {
+  if (x instanceof Tensor && x.dtype === 'int64') return rawBinary('maximum', x, 0);
+  if (x instanceof Tensor && x.dtype === 'bool') throw new TypeError('relu: "clamp_min_scalar_cpu" not implemented for \'Bool\'');
+  return unary('relu', x, 'x');
+};
 export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x, 'y');
 export const tanh = (x: Tensor): Tensor => unary('tanh', x, 'y');
 
@@ -16,7 +27,8 @@ function softmaxImpl(x: Tensor, dim: number | undefined, log: boolean): Tensor {
   if (dim === undefined || dim === null) {
     throw new TypeError(`${op}: dim is required (implicit dim choice is deprecated in PyTorch), e.g. ${op}(x, -1)`);
   }
-  const d = normDim(op, dim, x.dim());
+  floatOnly(op, x);
+  const d = normDim(op, dim, Math.max(x.dim(), 1));
   const [outer, n, inner] = splitAt(x.shape, d);
   const out = new Tensor(uninit(x.numel()), x.shape);
   native.softmax(x.storage, outer, n, inner, out.storage, log);
@@ -24,7 +36,7 @@ function softmaxImpl(x: Tensor, dim: number | undefined, log: boolean): Tensor {
     const gx = new Tensor(uninit(x.numel()), x.shape);
     native.softmaxBackward(out.storage, g!.storage, outer, n, inner, gx.storage, log);
     return [gx];
-  });
+  }, [out]);
   return out;
 }
 

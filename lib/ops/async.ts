@@ -16,11 +16,11 @@ interface AsyncBinding {
 const asyncNative = native as unknown as AsyncBinding;
 
 async function inFlight<T>(tensors: Tensor[], run: () => Promise<T>): Promise<T> {
-  for (const t of tensors) t._busy++;
+  const releases = tensors.map((t) => t._pin());
   try {
     return await run();
   } finally {
-    for (const t of tensors) t._busy--;
+    for (const r of releases) r();
   }
 }
 

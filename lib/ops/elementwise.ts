@@ -310,6 +310,20 @@ export function logicalNot(x: Tensor): Tensor {
   return rawTypedUnary('logicalNot', x, 'bool');
 }
 
+/** True where x is +-Infinity (never for integer dtypes). */
+export function isinf(x: Tensor): Tensor {
+  checkTensor('isinf', x);
+  if (x.dtype !== 'float32') return emptyOf('bool', x.shape);
+  return typedBinary('eq', rawTypedUnary('abs', x), Infinity, 'float32');
+}
+
+/** True where x is finite (always for integer dtypes). */
+export function isfinite(x: Tensor): Tensor {
+  checkTensor('isfinite', x);
+  if (x.dtype !== 'float32') return logicalNot(emptyOf('bool', x.shape));
+  return typedBinary('lt', rawTypedUnary('abs', x), Infinity, 'float32');
+}
+
 export function isnan(x: Tensor): Tensor {
   checkTensor('isnan', x);
   return rawTypedUnary('isnan', x, 'bool');

@@ -43,6 +43,10 @@ function mm(a: Tensor, b: Tensor, m: number, k: number, n: number, outShape: num
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new TypeError('matmul: both arguments must be Tensors');
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') {
+    const bad = a.dtype !== 'float32' ? a.dtype : b.dtype;
+    throw new TypeError(`matmul: "addmm_impl_cpu_" not implemented for '${bad === 'int64' ? 'Long' : 'Bool'}'; matmul needs float32 operands (convert with .float())`);
+  }
   if (a.dim() === 0 || b.dim() === 0) {
     throw new RangeError(`matmul: both arguments need at least 1 dimension, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }

@@ -219,7 +219,7 @@ void CheckRows(Napi::Env env, const char* op, const Typed& buf, const Typed& off
             "row offset " + std::to_string(off[r]) + " is outside the buffer");
 }
 
-// gatherRows(src, offsets, restShape, restStrides, out)
+// indexGather(src, offsets, restShape, restStrides, out)
 Napi::Value GatherRowsJs(const Info& info) {
   const char* op = "gatherRows";
   Napi::Env env = info.Env();
@@ -234,7 +234,7 @@ Napi::Value GatherRowsJs(const Info& info) {
   return env.Undefined();
 }
 
-// scatterRows(dst, offsets, restShape, restStrides, src, srcOffset, srcStrides, accumulate)
+// indexScatter(dst, offsets, restShape, restStrides, src, srcOffset, srcStrides, accumulate)
 Napi::Value ScatterRowsJs(const Info& info) {
   const char* op = "scatterRows";
   Napi::Env env = info.Env();
@@ -347,7 +347,7 @@ void RegisterDtypeOps(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Function::Callback> fns[] = {
       {"copyStrided", CopyStridedJs}, {"binaryStrided", BinaryStridedJs}, {"unaryTyped", UnaryTypedJs},
       {"reduceTyped", ReduceTypedJs}, {"cumulative", CumulativeJs},       {"sort", SortJs},
-      {"indexOffsets", IndexOffsetsJs}, {"gatherRows", GatherRowsJs},   {"scatterRows", ScatterRowsJs},
+      {"indexOffsets", IndexOffsetsJs}, {"indexGather", GatherRowsJs},   {"indexScatter", ScatterRowsJs},
       {"gatherDim", GatherDimJs},     {"scatterDim", ScatterDimJs},       {"where", WhereJs},
       {"countNonzero", CountNonzeroJs}, {"nonzero", NonzeroJs},
   };

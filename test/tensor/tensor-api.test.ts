@@ -92,13 +92,14 @@ describe('ops', () => {
     expect(b.div(2).toArray()).toEqual([2, 2.5, 3]);
   });
 
-  test('comparisons give float 0/1', () => {
+  test('comparisons give bool tensors, as in PyTorch', () => {
     const a = torch.tensor([1, 2, 3]);
-    expect(a.eq(2).toArray()).toEqual([0, 1, 0]);
-    expect(a.gt(1).toArray()).toEqual([0, 1, 1]);
-    expect(a.lt(torch.tensor([2, 2, 2])).toArray()).toEqual([1, 0, 0]);
-    expect(a.ge(2).toArray()).toEqual([0, 1, 1]);
-    expect(a.le(2).toArray()).toEqual([1, 1, 0]);
+    expect(a.eq(2).dtype).toBe('bool');
+    expect(a.eq(2).toArray()).toEqual([false, true, false]);
+    expect(a.gt(1).toArray()).toEqual([false, true, true]);
+    expect(a.lt(torch.tensor([2, 2, 2])).toArray()).toEqual([true, false, false]);
+    expect(a.ge(2).toArray()).toEqual([false, true, true]);
+    expect(a.le(2).toArray()).toEqual([true, true, false]);
   });
 
   test('max/min with dim return {values, indices}; argmax', () => {

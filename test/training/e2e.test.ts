@@ -103,7 +103,7 @@ describe('a tiny model learns with DataLoader + loss + optimiser + scheduler', (
       }
     }
     const after = evalLoss();
-    const acc = torch.noGrad(() => model(x).argmax(1).eq(y).mean().item());
+    const acc = torch.noGrad(() => model(x).argmax(1).eq(y).float().mean().item());
     expect(after).toBeLessThan(before / 4);
     expect(acc).toBeGreaterThan(0.9);
   });
