@@ -660,6 +660,10 @@ export class Tensor {
    * tensor specs a copy. PyTorch's `t[0, :, 1:3]` is `t.index(0, null, [1, 3])`.
    */
   index(...specs: IndexSpec[]): Tensor { return I.index(this, specs); }
+  /** Out-of-place {@link indexPut_} (PyTorch's `index_put`): a copy with `value` written at `specs`. */
+  indexPut(specs: readonly IndexSpec[], value: TensorOrNumber | boolean, accumulate = false): Tensor {
+    return I.indexPut(this, specs, value, accumulate);
+  }
   indexSelect(dim: number, index: Tensor): Tensor { return I.indexSelect(this, dim, index); }
   gather(dim: number, index: Tensor): Tensor { return I.gather(this, dim, index); }
   scatter(dim: number, index: Tensor, src: TensorOrNumber): Tensor { return I.scatter(this, dim, index, src); }

@@ -55,8 +55,8 @@ export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = 
       const seen = new Set<Node>([root.gradFn]);
       while (stack.length) {
         const n = stack.pop()!;
-        for (const t of n.inputs) {
-          const next = t?.gradFn;
+        for (const e of n.edges) {
+          const next = e?.node;
           if (!next) continue;
           deps.set(next, (deps.get(next) ?? 0) + 1);
           if (!seen.has(next)) {
@@ -91,16 +91,17 @@ export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = 
           if (node.postHooks.length) for (const g of gradInputs) if (g) shared.add(g._storage);
         }
         node.inputs.forEach((t, i) => {
-          if (!t) return;
+          const e = node.edges[i];
+          if (!t || !e) return;
           const g = gradInputs[i];
-          if (t.gradFn === null) {
+          if (e.node === null) {
             if (g) leafGrads.set(t, addGrads(leafGrads.get(t) ?? null, g));
             return;
           }
-          const next = t.gradFn;
+          const next = e.node;
           if (g) {
             const s = slots(next);
-            s[t._outputIndex] = addGrads(s[t._outputIndex], g);
+            s[e.index] = addGrads(s[e.index], g);
           }
           const left = deps.get(next)! - 1;
           deps.set(next, left);

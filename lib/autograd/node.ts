@@ -17,6 +17,12 @@ export class Node {
   readonly name: string;
   /** Inputs that carry gradient (null where an input did not require grad). */
   readonly inputs: (Tensor | null)[];
+  /**
+   * Per input: the node that produced it and its output slot, fixed when this node was recorded (an
+   * in-place op may later give the input tensor a new history; this node still feeds the old one,
+   * as PyTorch's edges). node null: the input is a leaf, whose gradient accumulates into it.
+   */
+  readonly edges: ({ node: Node | null; index: number } | null)[];
   /** Number of outputs; gradients arrive per output slot. */
   readonly numOutputs: number;
   /** Per output slot: hooks registered on that output tensor with `registerHook`. */
@@ -31,6 +37,7 @@ export class Node {
   constructor(name: string, inputs: (Tensor | null)[], numOutputs: number, fn: BackwardFn, saved: Tensor[]) {
     this.name = name;
     this.inputs = inputs;
+    this.edges = inputs.map((t) => (t ? { node: t._gradFn, index: t._outputIndex } : null));
     this.numOutputs = numOutputs;
     this.outputHooks = Array.from({ length: numOutputs }, () => []);
     this.fn = fn;

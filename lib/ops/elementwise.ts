@@ -157,8 +157,8 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
 
 function refuseBool(op: string, a: Tensor, b: Operand): void {
   const bd = b instanceof Tensor ? b.dtype : scalarDType(b);
-  if (a.dtype === 'bool' && bd === 'bool') {
-    throw new TypeError(`${op}: ${op === 'sub' ? 'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.' : 'not supported for two bool operands'}`);
+  if (op === 'sub' && a.dtype === 'bool' && bd === 'bool') {
+    throw new TypeError('sub: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.');
   }
 }
 
@@ -168,7 +168,7 @@ function binary(
   a: Tensor,
   b: Operand,
   grad: (g: Tensor, a: Tensor, b: Operand, out: Tensor) => [Tensor | null, Tensor | null],
-  saves: 'none' | 'a' | 'b' | 'ab' | 'b-out' | 'all',
+  saves: 'none' | 'a' | 'b' | 'ab' | 'both' | 'b-out' | 'all',
   ct?: DType,
 ): Tensor {
   checkTensor(op, a);
@@ -183,7 +183,8 @@ function binary(
   const bt = b instanceof Tensor ? b : null;
   if (needsGrad(a, bt)) {
     const saved = saves === 'none' ? [] : saves === 'a' ? [a] : saves === 'b' ? (bt ? [bt] : [])
-      : saves === 'ab' ? [a, ...(bt ? [bt] : [])] : saves === 'b-out' ? [...(bt ? [bt] : []), out] : [a, ...(bt ? [bt] : []), out];
+      : saves === 'both' ? [a, ...(bt ? [bt] : [])]
+      : saves === 'ab' ? [...(bt && bt.requiresGrad ? [a] : []), ...(bt && a.requiresGrad ? [bt] : [])] : saves === 'b-out' ? [...(bt ? [bt] : []), out] : [a, ...(bt ? [bt] : []), out];
     record(`${op[0].toUpperCase()}${op.slice(1)}Backward0`, [a, bt], [out], ([g]) => {
       const [ga, gb] = grad(g!, a, b, out);
       return [
@@ -282,7 +283,7 @@ function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor): Tensor {
     const wins = rawMask(op === 'maximum' ? 'gt' : 'lt', a, b), tie = rawMask('eq', a, b as Tensor);
     const wa = rawBinary('add', wins, rawBinary('mul', tie, 0.5));
     return [mul(g, wa), mul(g, rawBinary('sub', wa, 1, true))];
-  }, 'ab');
+  }, 'both');
 }
 
 export const maximum = (a: Tensor, b: Tensor): Tensor => extremum('maximum', a, b);

@@ -181,7 +181,7 @@ export function index(x: Tensor, specs: readonly IndexSpec[]): Tensor {
     const gc = g!.contiguous();
     if (gc.numel() > 0) {
       native.indexScatter(gy._storage!, gOffsets, restShape, adv.rest.map((d) => gy._strides[d]), gc._storage!, gc._offset,
-        gc._strides, true);
+        contiguousStrides([gOffsets.length, ...restShape]), true);
     }
     return [gy];
   }, []);

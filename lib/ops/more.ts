@@ -11,7 +11,7 @@ import { fmtShape, normDim, splitAt } from '../shape';
 import { DType } from '../dtype';
 import { Tensor, TensorOrNumber } from '../tensor';
 import * as E from './elementwise';
-import { cast, checkTensor, emptyOf, rawBinary, rawTypedUnary } from './elementwise';
+import { cast, checkTensor, emptyOf, rawBinary, rawTypedUnary, sumTo } from './elementwise';
 import { dimsArg, keptShape, valuesIndices, ValuesIndices } from './reduce';
 import * as S from './shape';
 import { gather, where } from './indexing';
@@ -34,13 +34,26 @@ export function clamp(x: Tensor, min?: TensorOrNumber | null, max?: TensorOrNumb
   out = lo === null ? out : rawBinary('maximum', out, lo);
   out = hi === null ? out : rawBinary('minimum', out, hi);
   if (out === x) out = x.detach().clone();
-  // NaN stays NaN (PyTorch propagates it); the gradient passes where x lies inside the bounds.
-  record('ClampBackward1', [x], [out], ([g]) => {
+  // NaN stays NaN (PyTorch propagates it). Gradients as PyTorch's clamp_backward_min_max: x where
+  // it lies inside the bounds, a tensor bound where it binds.
+  const tLo = lo instanceof Tensor ? lo : null, tHi = hi instanceof Tensor ? hi : null;
+  record('ClampBackward1', [x, tLo, tHi], [out], ([g]) => {
+    const f = (m: Tensor) => E.mul(g!, cast(m, 'float32'));
     let pass: Tensor | null = null;
     if (lo !== null) pass = E.ge(x, lo);
     if (hi !== null) pass = pass ? E.logicalAnd(pass, E.le(x, hi)) : E.le(x, hi);
-    return [E.mul(g!, cast(pass!, 'float32'))];
-  }, [x]);
+    const gx = x.requiresGrad ? f(pass!) : null;
+    let gLo: Tensor | null = null, gHi: Tensor | null = null;
+    if (tLo && tLo.requiresGrad) {
+      const m = E.lt(x, tLo);
+      gLo = sumTo(f(hi === null ? m : E.logicalAnd(m, E.lt(tLo, hi))), tLo.shape);
+    }
+    if (tHi && tHi.requiresGrad) {
+      const m = E.gt(x, tHi);
+      gHi = sumTo(f(lo === null ? m : E.logicalOr(m, E.lt(tHi, lo))), tHi.shape);
+    }
+    return [gx, gLo, gHi];
+  }, [x, ...(tLo ? [tLo] : []), ...(tHi ? [tHi] : [])]);
   return out;
 }
 
