@@ -31,13 +31,6 @@ export const ReduceOp = { sum: 0, mean: 1, max: 2, min: 3 } as const;
 export const TypedBinaryOp = { ...BinaryOp, logicalAnd: 13, logicalOr: 14, logicalXor: 15, floorDivide: 16, remainder: 17 } as const;
 export type TypedBinaryOpName = keyof typeof TypedBinaryOp;
 
-/** unaryTyped op codes (native/core/strided.h `TypedUnaryOp`). */
-export const TypedUnaryOp = {
-  neg: 0, abs: 1, sign: 2, logicalNot: 3, floor: 4, ceil: 5, round: 6, trunc: 7, sin: 8, cos: 9, erf: 10, log1p: 11,
-  expm1: 12, rsqrt: 13, softplus: 14, logSigmoid: 15, isnan: 16, erfinv: 17,
-} as const;
-export type TypedUnaryOpName = keyof typeof TypedUnaryOp;
-
 /** reduceTyped op codes (native/core/strided.h `TypedReduceOp`). */
 export const TypedReduceOp = { sum: 0, prod: 1, max: 2, min: 3, any: 4, all: 5 } as const;
 
@@ -106,6 +99,8 @@ export interface NativeBinding {
   where(cond: Uint8Array, cOffset: number, cStrides: Shape, a: AnyArray, aOffset: number, aStrides: Shape, b: AnyArray,
     bOffset: number, bStrides: Shape, out: AnyArray, shape: Shape): void;
   countNonzero(x: Uint8Array): number;
+  /** Names of the unaryTyped kernels, in code order. */
+  typedUnaryOps: readonly string[];
   nonzero(x: Uint8Array, out: BigInt64Array): void;
 
   // nn ops (native/binding/ops_nn.cc) are declared in lib/native-nn.ts.
@@ -130,3 +125,18 @@ function loadBinding(): NativeBinding {
 
 /** The loaded addon. */
 export const native: NativeBinding = loadBinding();
+
+/**
+ * unaryTyped op codes, by name, as the addon lists them (native/core/strided.h
+ * TORCHLET_TYPED_UNARY_OPS): one list, so TypeScript and C++ cannot disagree.
+ */
+export const TypedUnaryOp: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries((native.typedUnaryOps as string[]).map((n, i) => [n, i])));
+export type TypedUnaryOpName = string;
+
+/** The code of a typed unary kernel; an error naming it when the addon has none. */
+export function typedUnaryCode(name: string): number {
+  const c = TypedUnaryOp[name];
+  if (c === undefined) throw new Error(`torchlet: the native addon has no unary kernel '${name}' (rebuild it: npm run build:addon)`);
+  return c;
+}

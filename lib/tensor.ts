@@ -25,6 +25,7 @@ import * as A from './ops/activation';
 import * as I from './ops/indexing';
 import * as M from './ops/more';
 import * as W from './ops/inplace';
+import { installUnaryMethods, RegisteredUnaryMethods } from './ops/unary-registry';
 import { formatTensor } from './format';
 
 export type { DType, StorageArray } from './dtype';
@@ -588,14 +589,6 @@ export class Tensor {
   round(): Tensor { return M.round(this); }
   trunc(): Tensor { return M.trunc(this); }
   frac(): Tensor { return M.frac(this); }
-  sin(): Tensor { return M.sin(this); }
-  cos(): Tensor { return M.cos(this); }
-  erf(): Tensor { return M.erf(this); }
-  erfinv(): Tensor { return M.erfinv(this); }
-  log1p(): Tensor { return M.log1p(this); }
-  expm1(): Tensor { return M.expm1(this); }
-  rsqrt(): Tensor { return M.rsqrt(this); }
-  logSigmoid(): Tensor { return M.logSigmoid(this); }
   softplus(opts?: { beta?: number; threshold?: number }): Tensor { return M.softplus(this, opts); }
 
   sum(dim?: number | number[] | null, keepdim = false): Tensor { return R.sum(this, dim, keepdim); }
@@ -674,3 +667,8 @@ export class Tensor {
   where(condition: Tensor, other: TensorOrNumber): Tensor { return I.where(condition, this, other); }
   nonzero(): Tensor { return I.nonzero(this); }
 }
+
+// The registered unary ops (lib/ops/unary-registry.ts) are methods too: t.sin(), t.erf(), ...
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Tensor extends RegisteredUnaryMethods {}
+installUnaryMethods(Tensor);

@@ -4,7 +4,7 @@
  * the dtype-generic strided kernel (native/core/strided.cc), which reads views in place.
  */
 import { needsGrad, record } from '../autograd/node';
-import { BinaryOp, BinaryOpName, native, TypedBinaryOp, TypedBinaryOpName, TypedUnaryOp, TypedUnaryOpName, UnaryOp, UnaryOpName } from '../native';
+import { BinaryOp, BinaryOpName, native, TypedBinaryOp, TypedBinaryOpName, typedUnaryCode, TypedUnaryOpName, UnaryOp, UnaryOpName } from '../native';
 import { broadcastShapes, fmtShape, numel, sameShape } from '../shape';
 import { uninit } from '../storage';
 import { allocArray, DType, parseDType, promoteTypes, promoteWithScalar, scalarDType, StorageArray } from '../dtype';
@@ -143,7 +143,7 @@ function rawUnary(opName: UnaryOpName, x: Tensor): Tensor {
 /** Raw unary op of the portable typed kernel, for dtypes / ops without a SIMD kernel. @internal */
 export function rawTypedUnary(opName: TypedUnaryOpName, x: Tensor, outType: DType = x.dtype): Tensor {
   const out = emptyOf(outType, x.shape);
-  if (x.numel() > 0) native.unaryTyped(TypedUnaryOp[opName], x._data(), out._storage!);
+  if (x.numel() > 0) native.unaryTyped(typedUnaryCode(opName), x._data(), out._storage!);
   return out;
 }
 

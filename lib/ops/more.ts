@@ -6,7 +6,7 @@
  */
 import { noGrad } from '../autograd/grad-mode';
 import { record } from '../autograd/node';
-import { native, TypedReduceOp, TypedUnaryOpName } from '../native';
+import { native, TypedReduceOp } from '../native';
 import { fmtShape, normDim, splitAt } from '../shape';
 import { DType } from '../dtype';
 import { Tensor, TensorOrNumber } from '../tensor';
@@ -82,30 +82,6 @@ export function frac(x: Tensor): Tensor {
   record('FracBackward0', [x], [out], ([g]) => [g], []);
   return out;
 }
-
-/**
- * y = f(x) for a floating op of the typed kernel; integer inputs promote to float32. `grad` gives
- * dL/dx from (g, x, y) with differentiable ops (so double backward would work too).
- */
-function floating(op: TypedUnaryOpName, name: string, grad: (g: Tensor, x: Tensor, y: Tensor) => Tensor, saves: 'x' | 'y' | 'xy') {
-  return (x: Tensor): Tensor => {
-    checkTensor(op, x);
-    const xf = cast(x, 'float32');
-    const out = rawTypedUnary(op, xf);
-    record(name, [x], [out], ([g]) => [grad(g!, xf, out)], saves === 'x' ? [x] : saves === 'y' ? [out] : [x, out]);
-    return out;
-  };
-}
-
-const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-export const sin = floating('sin', 'SinBackward0', (g, x) => E.mul(g, rawTypedUnary('cos', x)), 'x');
-export const cos = floating('cos', 'CosBackward0', (g, x) => E.neg(E.mul(g, rawTypedUnary('sin', x))), 'x');
-export const erf = floating('erf', 'ErfBackward0', (g, x) => E.mul(g, E.mul(E.exp(E.neg(E.square(x))), TWO_OVER_SQRT_PI)), 'x');
-export const erfinv = floating('erfinv', 'ErfinvBackward0', (g, _x, y) => E.mul(g, E.mul(E.exp(E.square(y)), Math.sqrt(Math.PI) / 2)), 'y');
-export const log1p = floating('log1p', 'Log1PBackward0', (g, x) => E.div(g, E.add(x, 1)), 'x');
-export const expm1 = floating('expm1', 'Expm1Backward0', (g, _x, y) => E.mul(g, E.add(y, 1)), 'y');
-export const rsqrt = floating('rsqrt', 'RsqrtBackward0', (g, _x, y) => E.mul(g, E.mul(E.pow(y, 3), -0.5)), 'y');
-export const logSigmoid = floating('logSigmoid', 'LogSigmoidBackward0', (g, x) => E.mul(g, sigmoid(E.neg(x))), 'x');
 
 /** log(1 + exp(beta x)) / beta, linear above `threshold` (PyTorch's softplus). */
 export function softplus(x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor {

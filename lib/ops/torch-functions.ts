@@ -18,10 +18,11 @@ export { cat, stack } from './shape';
 export { matmul } from './linalg';
 export { relu, sigmoid, tanh, softmax, logSoftmax } from './activation';
 export {
-  clamp, floor, ceil, round, trunc, frac, sin, cos, erf, erfinv, log1p, expm1, rsqrt, logSigmoid, softplus, prod, std,
+  clamp, floor, ceil, round, trunc, frac, softplus, prod, std,
   logsumexp, norm, cumsum, cumprod, any, all, sort, topk, tril, triu,
 } from './more';
 export type { VarOptions, SortOptions, TopkOptions } from './more';
+export * from './unary-registry';
 export { indexSelect, gather, scatter, scatterAdd, maskedFill, maskedSelect, where, nonzero } from './indexing';
 
 /** `torch.var` (a reserved word as a binding name, so exported under its PyTorch name). */

@@ -352,6 +352,9 @@ void RegisterDtypeOps(Napi::Env env, Napi::Object exports) {
       {"countNonzero", CountNonzeroJs}, {"nonzero", NonzeroJs},
   };
   for (const auto& f : fns) exports.Set(f.first, Napi::Function::New(env, f.second, f.first));
+  Napi::Array names = Napi::Array::New(env, kTypedUnaryCount);
+  for (uint32_t i = 0; i < kTypedUnaryCount; ++i) names.Set(i, Napi::String::New(env, kTypedUnaryNames[i]));
+  exports.Set("typedUnaryOps", names);
 }
 
 }  // namespace torchlet

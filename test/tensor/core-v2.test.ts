@@ -156,6 +156,13 @@ describe('autograd version checks on saved tensors only', () => {
     expect(w.toArray()).toEqual([0, 1]);
   });
 
+  test('an in-place op reading a sibling view it modifies is an error at backward, as in PyTorch', () => {
+    const a = torch.rand(3, 4, { requiresGrad: true });
+    const y = a.mul(1);
+    y.select(1, 0).mul_(y.select(1, 1));
+    expect(() => y.sum().backward()).toThrow(/modified by an inplace operation/);
+  });
+
   test('gradients through views reach the base', () => {
     const x = torch.arange(6).reshape(2, 3).requiresGrad_();
     x.t().index([0, 2]).mul(torch.tensor([[1, 2], [3, 4]])).sum().backward();

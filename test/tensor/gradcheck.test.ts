@@ -49,6 +49,38 @@ const CASES: [string, (...xs: Tensor[]) => Tensor, Tensor[]][] = [
   ['stack', (a, b) => torch.stack([a, b], 2).exp(), [r(2, 3), r(2, 3)]],
   ['expand', (a) => a.expand(2, 3, 4).exp(), [r(3, 1)]],
   ['clone', (a) => a.clone().mul(a), [r(4)]],
+  // tensor core v2
+  ['clamp', (a) => a.clamp(-1, 1), [r(3, 4)]],
+  ['clamp tensor bounds', (a, lo, hi) => a.clamp(lo, hi), [r(3, 4), r(4).sub(1.5), r(4).add(1.5)]],
+  ['prod dim', (a) => a.prod(1), [r(3, 4)]],
+  ['var', (a) => a.var(1, { correction: 1 }), [r(3, 4)]],
+  ['std all', (a) => a.std(), [r(3, 4)]],
+  ['logsumexp', (a) => a.logsumexp([0, 1]), [r(3, 4)]],
+  ['norm 2 dim', (a) => a.norm(2, 1), [r(3, 4)]],
+  ['norm 3', (a) => a.norm(3), [r(3, 4)]],
+  ['cumsum', (a) => a.cumsum(1), [r(3, 4)]],
+  ['cumprod', (a) => a.cumprod(0), [r(3, 4)]],
+  ['softplus', (a) => a.softplus({ beta: 2 }), [r(3, 4)]],
+  ['frac', (a) => a.frac(), [r(6)]],
+  ['index basic + advanced', (a) => a.index([1], torch.tensor([0, 2, 2], { dtype: 'int64' })), [r(3, 4)]],
+  ['index mask', (a) => a.index(a.gt(0)), [r(3, 4)]],
+  ['indexPut', (a, v) => a.indexPut([torch.tensor([0, 2], { dtype: 'int64' })], v), [r(3, 4), r(4)]],
+  ['gather', (a) => a.gather(1, torch.tensor([[0, 3], [1, 1], [2, 0]], { dtype: 'int64' })), [r(3, 4)]],
+  ['scatter src', (a, b) => a.scatter(0, torch.tensor([[2, 0, 1, 0]], { dtype: 'int64' }), b), [r(3, 4), r(1, 4)]],
+  ['scatterAdd', (a, b) => a.scatterAdd(1, torch.tensor([[0, 0], [3, 1], [2, 2]], { dtype: 'int64' }), b), [r(3, 4), r(3, 2)]],
+  ['where', (a, b) => torch.where(a.gt(b), a, b), [r(3, 4), r(4)]],
+  ['maskedFill', (a) => a.maskedFill(a.lt(0), 0.5), [r(3, 4)]],
+  ['tril', (a) => a.tril(1), [r(3, 4)]],
+  ['topk', (a) => a.topk(2, 1).values, [r(3, 4)]],
+  ['sort', (a) => a.sort(0, { descending: true }).values, [r(3, 4)]],
+  ['einsum', (a, b) => torch.einsum('bij,bkj->bik', a, b), [r(2, 3, 4), r(2, 2, 4)]],
+  ['flip/roll', (a) => a.flip(0).roll(1, 1).mul(a), [r(3, 4)]],
+  ['repeat', (a) => a.repeat(2, 2), [r(2, 3)]],
+  ['in-place through a view of a non-leaf', (a) => {
+    const y = a.mul(1);
+    y.select(1, 0).add_(y.select(1, 1).mul(2));
+    return y;
+  }, [r(3, 4)]],
 ];
 
 describe('gradcheck (finite differences)', () => {
