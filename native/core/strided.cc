@@ -302,6 +302,7 @@ std::string UnaryTyped(int op, const void* x, int x_type, void* y, int y_type, i
             case kTTrunc: r = std::trunc(v); break;
             case kTSin: r = std::sin(v); break;
             case kTCos: r = std::cos(v); break;
+            case kTTan: r = std::tan(v); break;
             case kTErf: r = std::erf(v); break;
             case kTLog1p: r = std::log1p(v); break;
             case kTExpm1: r = std::expm1(v); break;

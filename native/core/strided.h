@@ -45,7 +45,7 @@ std::string BinaryStrided(int op, const Strided& a, const Strided& b, void* out,
   X(Neg, "neg") X(Abs, "abs") X(Sign, "sign") X(LogicalNot, "logicalNot") X(Floor, "floor")             \
   X(Ceil, "ceil") X(Round, "round") X(Trunc, "trunc") X(Sin, "sin") X(Cos, "cos") X(Erf, "erf")          \
   X(Log1p, "log1p") X(Expm1, "expm1") X(Rsqrt, "rsqrt") X(Softplus, "softplus")                         \
-  X(LogSigmoid, "logSigmoid") X(IsNan, "isnan") X(Erfinv, "erfinv")
+  X(LogSigmoid, "logSigmoid") X(IsNan, "isnan") X(Erfinv, "erfinv") X(Tan, "tan")
 
 enum TypedUnaryOp : int {
 #define TORCHLET_X(e, n) kT##e,
