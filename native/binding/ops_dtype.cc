@@ -112,7 +112,7 @@ Napi::Value BinaryStridedJs(const Info& info) {
 // unaryTyped(op, x, y)
 Napi::Value UnaryTypedJs(const Info& info) {
   const char* op = "unaryTyped";
-  const int code = static_cast<int>(ArgInt(info, 0, op, "op", 0, kTypedUnaryCount - 1));
+  const int code = static_cast<int>(ArgInt(info, 0, op, "op", 0, TypedUnaryCount() - 1));
   Typed x = ArgTyped(info, 1, op, "x"), y = ArgTyped(info, 2, op, "out");
   RequireLen(info.Env(), op, "out", y.length, x.length);
   if (x.length == 0) return info.Env().Undefined();
@@ -352,8 +352,9 @@ void RegisterDtypeOps(Napi::Env env, Napi::Object exports) {
       {"countNonzero", CountNonzeroJs}, {"nonzero", NonzeroJs},
   };
   for (const auto& f : fns) exports.Set(f.first, Napi::Function::New(env, f.second, f.first));
-  Napi::Array names = Napi::Array::New(env, kTypedUnaryCount);
-  for (uint32_t i = 0; i < kTypedUnaryCount; ++i) names.Set(i, Napi::String::New(env, kTypedUnaryNames[i]));
+  const int count = TypedUnaryCount();
+  Napi::Array names = Napi::Array::New(env, count);
+  for (int i = 0; i < count; ++i) names.Set(static_cast<uint32_t>(i), Napi::String::New(env, TypedUnaryName(i)));
   exports.Set("typedUnaryOps", names);
 }
 

@@ -256,6 +256,30 @@ std::string BinaryStrided(int op, const Strided& a, const Strided& b, void* out,
   return err;
 }
 
+// Unary ops on int64 / bool / float32 data that have no SIMD kernel: one X(Enum, "name") line per op.
+// A new op is its line here, its case in UnaryTyped below, and one declaration in
+// lib/ops/unary-registry.ts.
+#define TORCHLET_TYPED_UNARY_OPS(X)                                                                    \
+  X(Neg, "neg") X(Abs, "abs") X(Sign, "sign") X(LogicalNot, "logicalNot") X(Floor, "floor")             \
+  X(Ceil, "ceil") X(Round, "round") X(Trunc, "trunc") X(Sin, "sin") X(Cos, "cos") X(Erf, "erf")          \
+  X(Log1p, "log1p") X(Expm1, "expm1") X(Rsqrt, "rsqrt") X(Softplus, "softplus")                         \
+  X(LogSigmoid, "logSigmoid") X(IsNan, "isnan") X(Erfinv, "erfinv") X(Tan, "tan")
+
+enum TypedUnaryOp : int {
+#define TORCHLET_X(e, n) kT##e,
+  TORCHLET_TYPED_UNARY_OPS(TORCHLET_X)
+#undef TORCHLET_X
+  kTypedUnaryCount
+};
+inline constexpr const char* kTypedUnaryNames[] = {
+#define TORCHLET_X(e, n) n,
+    TORCHLET_TYPED_UNARY_OPS(TORCHLET_X)
+#undef TORCHLET_X
+};
+static_assert(sizeof(kTypedUnaryNames) / sizeof(kTypedUnaryNames[0]) == kTypedUnaryCount, "one name per op");
+int TypedUnaryCount() { return kTypedUnaryCount; }
+const char* TypedUnaryName(int op) { return op >= 0 && op < kTypedUnaryCount ? kTypedUnaryNames[op] : ""; }
+
 std::string UnaryTyped(int op, const void* x, int x_type, void* y, int y_type, int64_t n) {
   std::string err;
   Dispatch(x_type, [&](auto* tp) {

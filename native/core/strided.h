@@ -38,27 +38,11 @@ enum TypedBinaryOp : int {
 std::string BinaryStrided(int op, const Strided& a, const Strided& b, void* out, int out_type,
                           const std::vector<int64_t>& shape);
 
-// Unary ops on int64 / bool / float32 data that have no SIMD kernel: one X(Enum, "name") line per op.
-// The binding exports the names in this order, and TypeScript looks kernels up by name
-// (lib/ops/unary-registry.ts), so a new op is this line, its case in UnaryTyped, and a registry entry.
-#define TORCHLET_TYPED_UNARY_OPS(X)                                                                    \
-  X(Neg, "neg") X(Abs, "abs") X(Sign, "sign") X(LogicalNot, "logicalNot") X(Floor, "floor")             \
-  X(Ceil, "ceil") X(Round, "round") X(Trunc, "trunc") X(Sin, "sin") X(Cos, "cos") X(Erf, "erf")          \
-  X(Log1p, "log1p") X(Expm1, "expm1") X(Rsqrt, "rsqrt") X(Softplus, "softplus")                         \
-  X(LogSigmoid, "logSigmoid") X(IsNan, "isnan") X(Erfinv, "erfinv") X(Tan, "tan")
-
-enum TypedUnaryOp : int {
-#define TORCHLET_X(e, n) kT##e,
-  TORCHLET_TYPED_UNARY_OPS(TORCHLET_X)
-#undef TORCHLET_X
-  kTypedUnaryCount
-};
-inline constexpr const char* kTypedUnaryNames[] = {
-#define TORCHLET_X(e, n) n,
-    TORCHLET_TYPED_UNARY_OPS(TORCHLET_X)
-#undef TORCHLET_X
-};
-static_assert(sizeof(kTypedUnaryNames) / sizeof(kTypedUnaryNames[0]) == kTypedUnaryCount, "one name per op");
+// Unary ops on int64 / bool / float32 data that have no SIMD kernel, by code 0 .. TypedUnaryCount()-1.
+// The list (and each op's case) lives in strided.cc; the binding exports the names in code order and
+// TypeScript looks kernels up by name (lib/ops/unary-registry.ts).
+int TypedUnaryCount();
+const char* TypedUnaryName(int op);
 // y = f(x) over n contiguous items; x and y of the types the op takes (see strided.cc).
 std::string UnaryTyped(int op, const void* x, int x_type, void* y, int y_type, int64_t n);
 
