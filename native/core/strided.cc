@@ -263,7 +263,7 @@ std::string BinaryStrided(int op, const Strided& a, const Strided& b, void* out,
   X(Neg, "neg") X(Abs, "abs") X(Sign, "sign") X(LogicalNot, "logicalNot") X(Floor, "floor")             \
   X(Ceil, "ceil") X(Round, "round") X(Trunc, "trunc") X(Sin, "sin") X(Cos, "cos") X(Erf, "erf")          \
   X(Log1p, "log1p") X(Expm1, "expm1") X(Rsqrt, "rsqrt") X(Softplus, "softplus")                         \
-  X(LogSigmoid, "logSigmoid") X(IsNan, "isnan") X(Erfinv, "erfinv") X(Tan, "tan")
+  X(LogSigmoid, "logSigmoid") X(IsNan, "isnan") X(Erfinv, "erfinv") X(Tan, "tan") X(Atan, "atan")
 
 enum TypedUnaryOp : int {
 #define TORCHLET_X(e, n) kT##e,
@@ -327,6 +327,7 @@ std::string UnaryTyped(int op, const void* x, int x_type, void* y, int y_type, i
             case kTSin: r = std::sin(v); break;
             case kTCos: r = std::cos(v); break;
             case kTTan: r = std::tan(v); break;
+            case kTAtan: r = std::atan(v); break;
             case kTErf: r = std::erf(v); break;
             case kTLog1p: r = std::log1p(v); break;
             case kTExpm1: r = std::expm1(v); break;
