@@ -65,8 +65,8 @@ export class Tensor {
   readonly dtype: DType;
   /** @internal Element offset of this view into `_storage`. */
   readonly _offset: number;
-  /** @internal Element strides of this view. */
-  readonly _strides: readonly number[];
+  /** @internal Strides given at construction (null: contiguous, computed on first use). */
+  private _stridesOrNull: readonly number[] | null;
   /** @internal True when the elements are row-major and dense from `_offset`. */
   readonly _contig: boolean;
   /** @internal For a view: the tensor whose storage it views (never itself a view), else null. */
@@ -90,31 +90,38 @@ export class Tensor {
     const dtype = dtypeOfArray(storage);
     if (dtype === null) throw new TypeError('Tensor: storage must be a Float32Array, BigInt64Array or Uint8Array');
     const n = numel(shape);
-    if (strides === undefined) {
-      if (storage.length !== n) {
-        throw new RangeError(`Tensor: ${storage.length} values cannot have shape ${fmtShape(shape)}`);
-      }
-      strides = contiguousStrides(shape);
-      offset = 0;
-    } else {
-      if (strides.length !== shape.length) throw new RangeError(`Tensor: ${strides.length} strides for shape ${fmtShape(shape)}`);
-      let last = offset;
-      for (let i = 0; i < shape.length; i++) {
-        if (!Number.isInteger(strides[i]) || strides[i] < 0) throw new RangeError(`Tensor: invalid stride ${strides[i]}`);
-        last += (shape[i] - 1) * strides[i];
-      }
-      if (n > 0 && (offset < 0 || last >= storage.length)) {
-        throw new RangeError(`Tensor: a view of shape ${fmtShape(shape)} at offset ${offset} overruns its storage of ${storage.length}`);
-      }
-    }
     this._storage = storage;
     this.dtype = dtype;
     this._numel = n;
     this._bufLen = storage.length;
-    this._offset = offset;
     this.shape = Object.freeze([...shape]);
-    this._strides = Object.freeze([...strides]);
+    if (strides === undefined) {
+      // The common case (every op output): no stride array until something asks for one.
+      if (storage.length !== n) {
+        throw new RangeError(`Tensor: ${storage.length} values cannot have shape ${fmtShape(shape)}`);
+      }
+      this._offset = 0;
+      this._stridesOrNull = null;
+      this._contig = true;
+      return;
+    }
+    if (strides.length !== shape.length) throw new RangeError(`Tensor: ${strides.length} strides for shape ${fmtShape(shape)}`);
+    let last = offset;
+    for (let i = 0; i < shape.length; i++) {
+      if (!Number.isInteger(strides[i]) || strides[i] < 0) throw new RangeError(`Tensor: invalid stride ${strides[i]}`);
+      last += (shape[i] - 1) * strides[i];
+    }
+    if (n > 0 && (offset < 0 || last >= storage.length)) {
+      throw new RangeError(`Tensor: a view of shape ${fmtShape(shape)} at offset ${offset} overruns its storage of ${storage.length}`);
+    }
+    this._offset = offset;
+    this._stridesOrNull = Object.freeze([...strides]);
     this._contig = isContiguousLayout(shape, strides);
+  }
+
+  /** @internal Element strides of this view. */
+  get _strides(): readonly number[] {
+    return (this._stridesOrNull ??= Object.freeze(contiguousStrides(this.shape)));
   }
 
   /**
