@@ -32,3 +32,29 @@ describe('permute of a 0-d tensor (crash 2: a zero-dim loop bound wrapped, segfa
     expectCleanThrow(runNative(`N.permute(${F}(1), [], [0], ${F}(1))`), /torchlet\.permute: perm must have one entry per dim/);
   });
 });
+
+describe('integers at the native boundary are bounded by 2^50 (crash 3: copy2d offset + cols wrapped int64)', () => {
+  // 2^63 - 1024 is an exact double and a valid int64: srcOffset + cols wrapped negative, passed the
+  // length check, and copy2d read from src + 2^63 (segfault, once glibc "double free or corruption").
+  const HUGE = '(2 ** 63 - 1024)';
+  test.each([
+    ['copy2d srcOffset near 2^63', `N.copy2d(${F}(2048), ${HUGE}, 2048, ${F}(2048), 0, 2048, 1, 2048)`, /torchlet\.copy2d: srcOffset is too large: at most 2\^50, got 9\.22337203685477[0-9]*e\+18/],
+    ['copy2d dstOffset near 2^63', `N.copy2d(${F}(2048), 0, 2048, ${F}(2048), ${HUGE}, 2048, 1, 2048)`, /torchlet\.copy2d: dstOffset is too large: at most 2\^50/],
+    ['copy2d offset just inside the bound still fails the length check', `N.copy2d(${F}(16), 2 ** 50 - 1, 2, ${F}(4), 0, 2, 1, 2)`, /torchlet\.copy2d: sizes are too large/],
+    ['copy2d NaN offset', `N.copy2d(${F}(4), NaN, 2, ${F}(4), 0, 2, 1, 2)`, /torchlet\.copy2d: srcOffset must be an integer in \[0, 1125899906842624\], got NaN/],
+    ['copy2d Infinity rows', `N.copy2d(${F}(4), 0, 2, ${F}(4), 0, 2, Infinity, 2)`, /torchlet\.copy2d: rows is too large: at most 2\^50, got Infinity/],
+    ['gemm stride near 2^63', `N.gemm(2, false, false, 2, 2, 2, ${F}(8), ${HUGE}, ${F}(8), 4, ${F}(8), 4, 1, 0)`, /torchlet\.matmul: strideA is too large/],
+    ['reduce inner 2^64', `N.reduce(0, ${F}(1), 1, 1, 2 ** 64, ${F}(1))`, /torchlet\.reduce: inner is too large/],
+    ['binary shape entry 2^63', `N.binary(0, ${F}(1), [2 ** 63], ${F}(1), [1], ${F}(1))`, /torchlet\.binary: aShape\[0\] must be a non-negative integer/],
+    ['binary shape with 65 dims', `N.binary(0, ${F}(1), new Array(65).fill(1), ${F}(1), [1], ${F}(1))`, /torchlet\.binary: aShape has 65 dims, at most 64 are supported/],
+    ['classLoss outer near 2^63', `N.classLoss(0, ${F}(2), ${HUGE}, 2, 1, ${F}(1))`, /torchlet\.classLoss: outer is too large/],
+  ])('%s', (_name, code, msg) => {
+    expectCleanThrow(runNative(code), msg);
+  });
+
+  test('valid copies still copy', () => {
+    const r = runNative(`const d = ${F}(6); N.copy2d(${F}([1, 2, 3, 4, 5, 6]), 1, 3, d, 0, 3, 2, 2); out(Array.from(d));`);
+    expect(r.threw).toBeNull();
+    expect(r.out).toEqual([[2, 3, 0, 5, 6, 0]]);
+  });
+});
