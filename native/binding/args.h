@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -173,6 +175,19 @@ inline void RequireLen(Napi::Env env, const char* op, const char* name, int64_t 
   if (at_least ? have < want : have != want)
     Fail(env, op, std::string(name) + " holds " + std::to_string(have) + " values, expected " +
                       (at_least ? "at least " : "") + std::to_string(want));
+}
+
+// Runs a kernel that allocates working buffers: a failed allocation becomes a JS error naming the
+// op, instead of a bare "std::bad_alloc" / "vector::_M_default_append" from node-addon-api.
+template <typename Fn>
+inline void RunKernel(Napi::Env env, const char* op, Fn&& fn) {
+  try {
+    fn();
+  } catch (const std::bad_alloc&) {
+    Fail(env, op, "out of memory for the working buffers");
+  } catch (const std::length_error&) {
+    Fail(env, op, "the working buffers would be too large");
+  }
 }
 
 }  // namespace torchlet

@@ -58,3 +58,32 @@ describe('integers at the native boundary are bounded by 2^50 (crash 3: copy2d o
     expect(r.out).toEqual([[2, 3, 0, 5, 6, 0]]);
   });
 });
+
+describe('conv2d / pooling geometry re-checks (issue 14 item 6)', () => {
+  const conv = (p: number[]) => {
+    const [n, c, h, w, oc, kh, kw, , , , , , , g, oh, ow] = p;
+    return `N.conv2d(${F}(${n * c * h * w}), ${F}(${(oc * c / g) * kh * kw}), null, [${p.join(',')}], ${F}(${n * oc * oh * ow}))`;
+  };
+  test.each([
+    // A raw "vector::_M_default_append" that did not name the op: the padded plane was 2^31 x 2^31.
+    ['huge dilation', conv([1, 1, 4, 4, 1, 3, 3, 1, 1, 0, 0, 2 ** 30, 2 ** 30, 1, 1, 1]), /torchlet\.conv2d: the effective kernel size 2147483649 x 2147483649 \(kernel and dilation\) exceeds the padded input 4 x 4/],
+    ['huge dilation with matching padding', conv([1, 1, 4, 4, 1, 3, 3, 1, 1, 1e9, 1e9, 1e9, 1e9, 1, 4, 4]), /torchlet\.conv2d: the working buffers would be too large/],
+    ['output larger than the input allows', conv([1, 1, 4, 4, 1, 3, 3, 1, 1, 0, 0, 1, 1, 1, 100, 100]), /torchlet\.conv2d: output size 100 x 100 does not fit input 4 x 4/],
+    ['maxPool2d padding > kernel/2 with a dilation that overflowed int', `N.maxPool2d(${F}(16), [1,4,4,1,1,2,2,1,1,2**16,0,2**16,1,0,0], ${F}(1), null)`, /torchlet\.maxPool2d: padding must be at most half the kernel size/],
+  ])('%s', (_name, code, msg) => {
+    expectCleanThrow(runNative(code), msg);
+  });
+
+  test('through F.conv2d, a huge dilation and padding name the op', () => {
+    const r = runLib(`
+      const x = torch.ones(1, 1, 4, 4), w = torch.ones(1, 1, 3, 3);
+      try { torch.nn.functional.conv2d(x, w, null, { dilation: 1e9, padding: 1e9 }); out('returned'); } catch (e) { out(e.message); }
+      out(Array.from(torch.nn.functional.conv2d(x, torch.ones(1, 1, 2, 2), null, { padding: 'same' }).storage));
+    `);
+    expect(r.signal).toBeNull();
+    expect(r.out[0]).toMatch(/^torchlet\.conv2d: the working buffers would be too large$/);
+    // padding='same' with an even kernel pads one more at the bottom/right than the top/left; the
+    // re-check allows it. PyTorch 1.13 gives these values.
+    expect(r.out[1]).toEqual([4, 4, 4, 2, 4, 4, 4, 2, 4, 4, 4, 2, 2, 2, 2, 1]);
+  });
+});
