@@ -11,6 +11,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new InstanceData();
   data->rng.Seed(0x5eed);
   env.SetInstanceData(data);  // deleted by node-addon-api when the environment tears down
+  // Runs when the environment starts tearing down, before the instance data is freed: from then on
+  // async completions must not try to settle promises (see async_gemm.cc).
+  napi_add_env_cleanup_hook(env, [](void* arg) { static_cast<InstanceData*>(arg)->tearing_down = true; }, data);
   RegisterRuntime(env, exports);
   RegisterTensorOps(env, exports);
   RegisterNnOps(env, exports);

@@ -4,8 +4,12 @@
 #pragma once
 #include <napi.h>
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <initializer_list>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -60,6 +64,16 @@ inline I32 ArgI32(const Napi::CallbackInfo& info, size_t i, const char* op, cons
   return I32{static_cast<int32_t*>(data), static_cast<int64_t>(length)};
 }
 
+// A double as JS would print it (std::to_string turns 1e300 into 300 digits and NaN into "nan").
+inline std::string NumStr(double d) {
+  if (d != d) return "NaN";
+  if (d == HUGE_VAL || d == -HUGE_VAL) return d > 0 ? "Infinity" : "-Infinity";
+  if (d == std::trunc(d) && d > -1e16 && d < 1e16) return std::to_string(static_cast<int64_t>(d));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", d);
+  return buf;
+}
+
 inline double ArgNumber(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name) {
   double d;
   if (napi_get_value_double(info.Env(), info[i], &d) != napi_ok)
@@ -67,14 +81,26 @@ inline double ArgNumber(const Napi::CallbackInfo& info, size_t i, const char* op
   return d;
 }
 
-inline int64_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, int64_t lo = INT64_MIN,
-                      int64_t hi = INT64_MAX) {
+// Every integer that crosses the boundary (sizes, strides, offsets, counts) is bounded by
+// kMaxInt = 2^50 whatever range the caller asks for. Far above any real buffer, this keeps sums and
+// products of a few of them far from int64 overflow, so an offset near 2^63 can never wrap negative
+// inside `offset + cols` and pass a length check (issue 14, copy2d). The range is checked in double
+// before the cast: converting NaN or a double outside int64 is undefined behaviour.
+constexpr int64_t kMaxInt = int64_t{1} << 50;
+
+inline int64_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, int64_t lo = -kMaxInt,
+                      int64_t hi = kMaxInt) {
   const double d = ArgNumber(info, i, op, name);
-  const int64_t v = static_cast<int64_t>(d);
-  if (static_cast<double>(v) != d || v < lo || v > hi)
+  if (lo < -kMaxInt) lo = -kMaxInt;
+  if (hi >= kMaxInt) {
+    hi = kMaxInt;
+    if (d > static_cast<double>(kMaxInt))
+      Fail(info.Env(), op, std::string(name) + " is too large: at most 2^50, got " + NumStr(d));
+  }
+  if (!(d >= static_cast<double>(lo) && d <= static_cast<double>(hi)) || d != std::trunc(d))
     Fail(info.Env(), op, std::string(name) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                             "], got " + std::to_string(d));
-  return v;
+                             "], got " + NumStr(d));
+  return static_cast<int64_t>(d);
 }
 
 inline bool ArgBool(const Napi::CallbackInfo& info, size_t i) {
@@ -83,16 +109,19 @@ inline bool ArgBool(const Napi::CallbackInfo& info, size_t i) {
   return info[i].ToBoolean().Value();
 }
 
-// A shape: a JS array of non-negative integers.
+// A shape: a JS array of non-negative integers, each at most kMaxInt.
 inline std::vector<int64_t> ArgShape(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name) {
   if (!info[i].IsArray())
     throw Napi::TypeError::New(info.Env(), std::string("torchlet.") + op + ": " + name + " must be an array");
   auto arr = info[i].As<Napi::Array>();
-  std::vector<int64_t> out(arr.Length());
-  for (uint32_t k = 0; k < arr.Length(); ++k) {
+  const uint32_t len = arr.Length();
+  // No tensor has more dims than this; a huge array would only make the loops below slow.
+  if (len > 64) Fail(info.Env(), op, std::string(name) + " has " + std::to_string(len) + " dims, at most 64 are supported");
+  std::vector<int64_t> out(len);
+  for (uint32_t k = 0; k < len; ++k) {
     Napi::Value e = arr.Get(k);
     const double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
-    if (d < 0 || static_cast<double>(static_cast<int64_t>(d)) != d)
+    if (!(d >= 0 && d <= static_cast<double>(kMaxInt)) || d != std::trunc(d))
       Fail(info.Env(), op, std::string(name) + "[" + std::to_string(k) + "] must be a non-negative integer");
     out[k] = static_cast<int64_t>(d);
   }
@@ -146,6 +175,19 @@ inline void RequireLen(Napi::Env env, const char* op, const char* name, int64_t 
   if (at_least ? have < want : have != want)
     Fail(env, op, std::string(name) + " holds " + std::to_string(have) + " values, expected " +
                       (at_least ? "at least " : "") + std::to_string(want));
+}
+
+// Runs a kernel that allocates working buffers: a failed allocation becomes a JS error naming the
+// op, instead of a bare "std::bad_alloc" / "vector::_M_default_append" from node-addon-api.
+template <typename Fn>
+inline void RunKernel(Napi::Env env, const char* op, Fn&& fn) {
+  try {
+    fn();
+  } catch (const std::bad_alloc&) {
+    Fail(env, op, "out of memory for the working buffers");
+  } catch (const std::length_error&) {
+    Fail(env, op, "the working buffers would be too large");
+  }
 }
 
 }  // namespace torchlet

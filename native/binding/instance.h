@@ -9,6 +9,10 @@ namespace torchlet {
 
 struct InstanceData {
   Rng rng;
+  // Set by an env cleanup hook when the environment starts tearing down (worker.terminate(), process
+  // exit). Async completions that still run afterwards skip settling their promise. Only touched on
+  // the environment's own JS thread.
+  bool tearing_down = false;
 };
 
 inline InstanceData& Instance(Napi::Env env) { return *env.GetInstanceData<InstanceData>(); }

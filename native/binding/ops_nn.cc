@@ -61,6 +61,18 @@ Conv2dParams ArgConv(const Info& info, size_t i, const char* op) {
               std::to_string(p.groups));
   Require(env, Vol(env, op, {p.n, p.c, p.h, p.w}) < (int64_t(1) << 40) && Vol(env, op, {p.n, p.oc, p.oh, p.ow}) < (int64_t(1) << 40), op,
           "tensor too large");
+  // The kernels size their padded planes from oh/ow and the effective kernel: both must fit the
+  // padded input (one extra row/column allows padding='same' with an even effective kernel), or a
+  // huge dilation or output size asks for an impossible buffer. All values are < 2^31: no overflow.
+  const int64_t eh = p.dh * (p.kh - 1) + 1, ew = p.dw * (p.kw - 1) + 1;
+  const int64_t hp = p.h + 2 * p.ph + 1, wp = p.w + 2 * p.pw + 1;
+  if (eh > hp || ew > wp)
+    Fail(env, op, "the effective kernel size " + std::to_string(eh) + " x " + std::to_string(ew) +
+                      " (kernel and dilation) exceeds the padded input " + std::to_string(p.h + 2 * p.ph) + " x " +
+                      std::to_string(p.w + 2 * p.pw));
+  if (p.oh > (hp - eh) / p.sh + 1 || p.ow > (wp - ew) / p.sw + 1)
+    Fail(env, op, "output size " + std::to_string(p.oh) + " x " + std::to_string(p.ow) + " does not fit input " +
+                      std::to_string(p.h) + " x " + std::to_string(p.w) + " with this kernel, stride, padding and dilation");
   return p;
 }
 
@@ -74,7 +86,7 @@ Napi::Value Conv2dForwardJs(const Info& info) {
   RequireLen(env, op, "weight", w.length, Vol(env, op, {p.oc, p.c / p.groups, p.kh, p.kw}));
   if (b.data) RequireLen(env, op, "bias", b.length, p.oc);
   RequireLen(env, op, "out", y.length, Vol(env, op, {p.n, p.oc, p.oh, p.ow}));
-  if (y.length) Conv2dForward(p, x.data, w.data, b.data, y.data);
+  if (y.length) RunKernel(env, op, [&] { Conv2dForward(p, x.data, w.data, b.data, y.data); });
   return env.Undefined();
 }
 
@@ -93,7 +105,7 @@ Napi::Value Conv2dBackwardJs(const Info& info) {
   if (gx.data) RequireLen(env, op, "gradInput", gx.length, xn);
   if (gw.data) RequireLen(env, op, "gradWeight", gw.length, wn);
   if (gb.data) RequireLen(env, op, "gradBias", gb.length, p.oc);
-  Conv2dBackward(p, x.data, w.data, gy.data, gx.data, gw.data, gb.data);
+  RunKernel(env, op, [&] { Conv2dBackward(p, x.data, w.data, gy.data, gx.data, gw.data, gb.data); });
   return env.Undefined();
 }
 
@@ -107,6 +119,9 @@ Napi::Value Conv2dAlgorithmJs(const Info& info) {
 Pool2dParams ArgPool(const Info& info, size_t i, const char* op) {
   Napi::Env env = info.Env();
   const auto v = ArgParams(info, i, op, "params", 15);
+  // PyTorch's rule, checked on the int64 values: in int, (kh - 1) * dh + 1 overflowed and let
+  // windows lying wholly outside the input through.
+  if (v[9] * 2 > v[5] || v[10] * 2 > v[6]) Fail(env, op, "padding must be at most half the kernel size");
   Pool2dParams p{v[0], v[1], v[2], v[3], v[4], static_cast<int>(v[5]), static_cast<int>(v[6]),
                  static_cast<int>(v[7]), static_cast<int>(v[8]), static_cast<int>(v[9]), static_cast<int>(v[10]),
                  static_cast<int>(v[11]), static_cast<int>(v[12]), v[13] != 0, v[14]};
@@ -136,10 +151,7 @@ Napi::Value MaxPool2dJs(const Info& info) {
   RequireLen(env, op, "input", x.length, Vol(env, op, {p.planes, p.h, p.w}));
   RequireLen(env, op, "out", y.length, Vol(env, op, {p.planes, p.oh, p.ow}));
   if (idx.data) RequireLen(env, op, "indices", idx.length, y.length);
-  // Windows must also overlap the input (padding <= kernel/2 is checked by the caller; re-check here).
-  Require(env, p.ph * 2 <= (p.kh - 1) * p.dh + 1 && p.pw * 2 <= (p.kw - 1) * p.dw + 1, op,
-          "padding must be at most half the effective kernel size");
-  if (y.length) MaxPool2dForward(p, x.data, y.data, idx.data);
+  if (y.length) RunKernel(env, op, [&] { MaxPool2dForward(p, x.data, y.data, idx.data); });
   return env.Undefined();
 }
 
@@ -166,7 +178,7 @@ Napi::Value AvgPool2dJs(const Info& info) {
   F32 y = ArgF32(info, 2, op, "out");
   RequireLen(env, op, "input", x.length, Vol(env, op, {p.planes, p.h, p.w}));
   RequireLen(env, op, "out", y.length, Vol(env, op, {p.planes, p.oh, p.ow}));
-  if (y.length) AvgPool2dForward(p, x.data, y.data);
+  if (y.length) RunKernel(env, op, [&] { AvgPool2dForward(p, x.data, y.data); });
   return env.Undefined();
 }
 
@@ -178,7 +190,7 @@ Napi::Value AvgPool2dBackwardJs(const Info& info) {
   F32 gx = ArgF32(info, 2, op, "gradInput");
   RequireLen(env, op, "gradOutput", gy.length, Vol(env, op, {p.planes, p.oh, p.ow}));
   RequireLen(env, op, "gradInput", gx.length, Vol(env, op, {p.planes, p.h, p.w}));
-  if (gx.length) AvgPool2dBackward(p, gy.data, gx.data);
+  if (gx.length) RunKernel(env, op, [&] { AvgPool2dBackward(p, gy.data, gx.data); });
   return env.Undefined();
 }
 
@@ -254,8 +266,9 @@ Napi::Value BatchNormJs(const Info& info) {
   Require(env, (rm.data != nullptr) == (rv.data != nullptr), op, "runningMean and runningVar must both be given or both null");
   Require(env, training || rm.data, op, "running stats are required in eval mode");
   Require(env, !training || n * hw > 0, op, "expected more than 0 values per channel when training");
-  BatchNormForward(n, c, hw, x.data, w.data, b.data, rm.data, rv.data, training, momentum, eps, y.data, sm.data,
-                   si.data);
+  RunKernel(env, op, [&] {
+    BatchNormForward(n, c, hw, x.data, w.data, b.data, rm.data, rv.data, training, momentum, eps, y.data, sm.data, si.data);
+  });
   return env.Undefined();
 }
 
@@ -279,7 +292,9 @@ Napi::Value BatchNormBackwardJs(const Info& info) {
   if (gx.data) RequireLen(env, op, "gradInput", gx.length, x.length);
   if (gw.data) RequireLen(env, op, "gradWeight", gw.length, c);
   if (gb.data) RequireLen(env, op, "gradBias", gb.length, c);
-  BatchNormBackward(n, c, hw, x.data, gy.data, w.data, sm.data, si.data, training, gx.data, gw.data, gb.data);
+  RunKernel(env, op, [&] {
+    BatchNormBackward(n, c, hw, x.data, gy.data, w.data, sm.data, si.data, training, gx.data, gw.data, gb.data);
+  });
   return env.Undefined();
 }
 
@@ -296,7 +311,7 @@ Napi::Value LinearJs(const Info& info) {
   RequireLen(env, op, "weight", w.length, out * in);
   if (b.data) RequireLen(env, op, "bias", b.length, out);
   RequireLen(env, op, "out", y.length, rows * out);
-  LinearForward(rows, in, out, x.data, w.data, b.data, y.data);
+  RunKernel(env, op, [&] { LinearForward(rows, in, out, x.data, w.data, b.data, y.data); });
   return env.Undefined();
 }
 
@@ -317,7 +332,7 @@ Napi::Value LinearBackwardJs(const Info& info) {
   if (gx.data) RequireLen(env, op, "gradInput", gx.length, rows * in);
   if (gw.data) RequireLen(env, op, "gradWeight", gw.length, out * in);
   if (gb.data) RequireLen(env, op, "gradBias", gb.length, out);
-  LinearBackward(rows, in, out, x.data, w.data, gy.data, gx.data, gw.data, gb.data);
+  RunKernel(env, op, [&] { LinearBackward(rows, in, out, x.data, w.data, gy.data, gx.data, gw.data, gb.data); });
   return env.Undefined();
 }
 

@@ -7,6 +7,7 @@
 #include "binding/instance.h"
 #include "core/allocator_tuning.h"
 #include "core/cpu_features.h"
+#include "core/denormal.h"
 #include "core/kernel_table.h"
 #include "core/thread_pool.h"
 
@@ -57,6 +58,11 @@ Napi::Value DetachBuffer(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setFlushDenormal(on): like torch.set_flush_denormal; returns whether the CPU supports it.
+Napi::Value SetFlushDenormalJs(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), SetFlushDenormal(ArgBool(info, 0)));
+}
+
 }  // namespace
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
@@ -64,6 +70,7 @@ void RegisterRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreadsJs, "setNumThreads"));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreadsJs, "getNumThreads"));
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed, "manualSeed"));
+  exports.Set("setFlushDenormal", Napi::Function::New(env, SetFlushDenormalJs, "setFlushDenormal"));
   exports.Set("detachBuffer", Napi::Function::New(env, DetachBuffer, "detachBuffer"));
 }
 

@@ -8,6 +8,12 @@ namespace torchlet {
 
 void Permute(const float* x, const std::vector<int64_t>& shape, const std::vector<int64_t>& perm, float* y) {
   const size_t nd = shape.size();
+  // A 0-d tensor is one element; the row loop below assumes at least one dim (its `nd - 1` bound
+  // would wrap around size_t and index far outside the shape).
+  if (nd == 0) {
+    y[0] = x[0];
+    return;
+  }
   std::vector<int64_t> xstride(nd, 1);
   for (size_t d = nd; d-- > 1;) xstride[d - 1] = xstride[d] * shape[d];
   std::vector<int64_t> ysize(nd), ystride_in_x(nd);
@@ -18,8 +24,8 @@ void Permute(const float* x, const std::vector<int64_t>& shape, const std::vecto
     total *= ysize[d];
   }
   if (total == 0) return;
-  const int64_t inner = nd ? ysize[nd - 1] : 1;
-  const int64_t inner_stride = nd ? ystride_in_x[nd - 1] : 1;
+  const int64_t inner = ysize[nd - 1];
+  const int64_t inner_stride = ystride_in_x[nd - 1];
   const int64_t rows = total / inner;
   ParallelFor(rows, 64, [&](int64_t lo, int64_t hi) {
     for (int64_t r = lo; r < hi; ++r) {

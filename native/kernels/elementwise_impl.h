@@ -23,8 +23,10 @@ static inline float BlendF(bool c, float a, float b) {
 static inline float ExpF(float x) {
   const float hi = 88.3762626647949f, lo = -103.972084045410f;
   const bool over = x > hi, under = x < lo, nan = x != x;
-  // Fmin(Fmax(x, -87.33...), hi) (NaN -> the low bound), as blends so the loops vectorize.
-  float xc = BlendF(!(x >= -87.3365478515625f), -87.3365478515625f, x);
+  // Fmin(Fmax(x, lo), hi) (NaN -> lo), as blends so the loops vectorize. The low clamp is lo, not
+  // the smallest normal result's -87.34: results in between are denormals (PyTorch returns them,
+  // and softmax of well-separated logits is made of them); clamping there gave exp(-87.34) instead.
+  float xc = BlendF(!(x >= lo), lo, x);
   xc = BlendF(xc > hi, hi, xc);
   float fx = xc * 1.44269504088896341f;
   fx = fx < 0 ? fx - 0.5f : fx + 0.5f;
@@ -43,7 +45,7 @@ static inline float ExpF(float x) {
   const int32_t n1 = n < -126 ? -126 : n;
   const int32_t n2 = n - n1;
   y = y * BitsToFloat((n1 + 127) << 23) * BitsToFloat((n2 + 127) << 23);
-  y = x < -87.3365478515625f ? (under ? 0.0f : y) : y;
+  y = under ? 0.0f : y;
   y = over ? BitsToFloat(0x7f800000) : y;
   return nan ? x : y;
 }
@@ -96,7 +98,11 @@ static inline float TanhF(float x) {
   const float e = ExpF(2.0f * BlendF(!(ax <= 44.0f), 44.0f, ax));  // Fmin(ax, 44) (NaN -> 44)
   float big = 1.0f - 2.0f / (e + 1.0f);
   big = x < 0 ? -big : big;
-  return ax < 0.625f ? small : big;
+  // NaN must come out as NaN (PyTorch propagates it; a diverging run is noticed that way): the
+  // clamp above maps it to 44, which would give 1.
+  big = x != x ? x : big;
+  // x + p*z*x rounds -0 to +0; PyTorch keeps tanh(-0) = -0.
+  return ax < 0.625f ? (x == 0 ? x : small) : big;
 }
 
 static inline float ApplyUnary(int op, float v) {
@@ -106,7 +112,7 @@ static inline float ApplyUnary(int op, float v) {
     case kLog: return LogF(v);
     case kSqrt: return std::sqrt(v);
     case kAbs: return std::fabs(v);
-    case kRelu: return v > 0 ? v : 0.0f;
+    case kRelu: return v < 0 ? 0.0f : v;  // NaN and -0 pass through, as in PyTorch
     case kSigmoid: return SigmoidF(v);
     case kTanh: return TanhF(v);
     case kSquare: return v * v;
@@ -126,7 +132,7 @@ static void Unary(int op, const float* x, float* y, int64_t n) {
     case kLog: TL_UNARY_LOOP(LogF(v))
     case kSqrt: TL_UNARY_LOOP(std::sqrt(v))
     case kAbs: TL_UNARY_LOOP(std::fabs(v))
-    case kRelu: TL_UNARY_LOOP(v > 0 ? v : 0.0f)
+    case kRelu: TL_UNARY_LOOP(v < 0 ? 0.0f : v)  // not v > 0 ? v : 0, which maps NaN to 0
     case kSigmoid: TL_UNARY_LOOP(SigmoidF(v))
     case kTanh: TL_UNARY_LOOP(TanhF(v))
     case kSquare: TL_UNARY_LOOP(v * v)
@@ -148,7 +154,7 @@ static void UnaryBackward(int op, const float* x, const float* y, const float* g
     case kLog: TL_GRAD_LOOP(g / xv)
     case kSqrt: TL_GRAD_LOOP(g * 0.5f / yv)
     case kAbs: TL_GRAD_LOOP(xv > 0 ? g : (xv < 0 ? -g : 0.0f))
-    case kRelu: TL_GRAD_LOOP(xv > 0 ? g : 0.0f)
+    case kRelu: TL_GRAD_LOOP(xv <= 0 ? 0.0f : g)  // PyTorch's threshold_backward: NaN passes g
     case kSigmoid: TL_GRAD_LOOP(g * yv * (1.0f - yv))
     case kTanh: TL_GRAD_LOOP(g * (1.0f - yv * yv))
     case kSquare: TL_GRAD_LOOP(g * 2.0f * xv)

@@ -293,9 +293,9 @@ static void MaxPool2dPlane512(const float* x, int64_t h, int64_t w, float* y, in
 // division). Results agree with ExpF to 1 ulp (round-to-nearest-even instead of half-away at .5).
 static inline __m512 Exp512(__m512 x) {
   const __m512 hi = _mm512_set1_ps(88.3762626647949f), lo = _mm512_set1_ps(-103.972084045410f);
-  const __m512 clo = _mm512_set1_ps(-87.3365478515625f);
-  // max(x, clo) returns clo for NaN x, as ExpF's clamp; NaN is restored at the end.
-  const __m512 xc = _mm512_min_ps(_mm512_max_ps(x, clo), hi);
+  // max(x, lo) returns lo for NaN x, as ExpF's clamp; NaN is restored at the end. Below -87.34 the
+  // results are denormals, which scalef produces exactly.
+  const __m512 xc = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
   const __m512 nf = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(1.44269504088896341f)),
                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m512 r = _mm512_fnmadd_ps(nf, _mm512_set1_ps(0.693359375f), xc);

@@ -68,7 +68,10 @@ describe('native: wrong lengths and out-of-range integers are RangeErrors naming
     ['conv2d NaN param', `N.conv2d(${F}(16), ${F}(9), null, [1,1,4,4,1,3,3,1,1,NaN,0,1,1,1,2,2], ${F}(4))`, /torchlet\.conv2d: params\[9\] must be a non-negative integer/],
     ['conv2d param too large', `N.conv2d(${F}(16), ${F}(9), null, [1,1,4,4,1,3,3,1,1,2**31,0,1,1,1,2,2], ${F}(4))`, /torchlet\.conv2d: params\[9\] is too large/],
     ['conv2dBackward gradInput length', `N.conv2dBackward(${F}(16), ${F}(9), ${F}(4), [1,1,4,4,1,3,3,1,1,0,0,1,1,1,2,2], ${F}(15), null, null)`, /torchlet\.conv2dBackward: gradInput holds 15 values, expected 16/],
-    ['maxPool2d padding > kernel/2', `N.maxPool2d(${F}(16), [1,4,4,2,2,2,2,2,2,3,3,1,1,0,0], ${F}(4), null)`, /torchlet\.maxPool2d: padding must be at most half the effective kernel size/],
+    ['maxPool2d padding > kernel/2', `N.maxPool2d(${F}(16), [1,4,4,2,2,2,2,2,2,3,3,1,1,0,0], ${F}(4), null)`, /torchlet\.maxPool2d: padding must be at most half the kernel size/],
+    // PyTorch's rule on the int64 values (issue 14: (kh - 1) * dh + 1 overflowed int): 2^16 * 2^16.
+    ['maxPool2d padding check with a huge dilation', `N.maxPool2d(${F}(16), [1,4,4,1,1,2,2,1,1,2**16,0,2**16,1,0,0], ${F}(1), null)`, /torchlet\.maxPool2d: padding must be at most half the kernel size/],
+    ['avgPool2d padding > kernel/2', `N.avgPool2d(${F}(16), [1,4,4,4,4,1,1,1,1,1,0,1,1,0,0], ${F}(16))`, /torchlet\.avgPool2d: padding must be at most half the kernel size/],
     ['maxPool2d kernel 0', `N.maxPool2d(${F}(16), [1,4,4,2,2,0,2,2,2,0,0,1,1,0,0], ${F}(4), null)`, /torchlet\.maxPool2d: kernel height must be positive/],
     ['avgPool2d output past the input', `N.avgPool2d(${F}(16), [1,4,4,20,20,2,2,2,2,0,0,1,1,0,0], ${F}(400))`, /torchlet\.avgPool2d: output size leaves windows entirely outside the input/],
     ['adaptiveMaxPool2d empty planes', `N.adaptiveMaxPool2d(${F}(0), [1,0,0,2,2], ${F}(4), null)`, /torchlet\.adaptiveMaxPool2d: input planes must be non-empty/],
@@ -137,9 +140,9 @@ describe('native: size products that overflow int64 must be rejected, not wrap',
     ['batchNorm: n*c*hw wraps to 0', `N.batchNorm(${F}(0), [2**30, 16, 2**30], null, null, null, null, true, 0.1, 1e-5, ${F}(0), ${F}(16), ${F}(16))`, 'batchNorm'],
     // ArgConv: n*oc*oh*ow = 16 * 2^30 * 2^30 wraps to 0 (passes "< 2^40"); Conv2dBackward has no empty guard.
     ['conv2dBackward: n*oc*oh*ow wraps to 0', `N.conv2dBackward(${F}(16), ${F}(1), ${F}(0), [16,1,1,1,1,1,1,1,1,0,0,1,1,1,2**30,2**30], null, null, ${F}(1))`, 'conv2dBackward'],
-    // ArgPool: planes*oh*ow = 16 * 2^30 * 2^30 wraps to 0 (passes "< 2^40"); the padding 2^30 keeps the
-    // window-start check happy and avgPool has no padding <= kernel/2 re-check. Reads gradOutput (empty).
-    ['avgPool2dBackward: planes*oh*ow wraps to 0', `N.avgPool2dBackward(${F}(0), [16,1,1,2**30,2**30,1,1,1,1,2**30,2**30,1,1,0,0], ${F}(16))`, 'avgPool2dBackward'],
+    // ArgPool: planes*oh*ow = 16 * 2^30 * 2^30 wraps to 0 (passes "< 2^40"); a stride of 1 leaves
+    // windows outside the input. Reads gradOutput (empty).
+    ['avgPool2dBackward: planes*oh*ow wraps to 0', `N.avgPool2dBackward(${F}(0), [16,1,1,2**30,2**30,1,1,1,1,0,0,1,1,0,0], ${F}(16))`, 'avgPool2dBackward'],
     // ArgAdaptive: planes*oh*ow = 16 * 2^30 * 2^30 wraps to 0.
     ['adaptiveAvgPool2dBackward: planes*oh*ow wraps to 0', `N.adaptiveAvgPool2dBackward(${F}(0), [16, 1, 1, 2**30, 2**30], ${F}(16))`, 'adaptiveAvgPool2dBackward'],
   ])('%s', (_name, code, op) => {
