@@ -116,13 +116,20 @@ describe('corrupt files give a clear error, never a crash', () => {
     ['truncated header', good.subarray(0, 40), /header length \d+ runs past the end/],
     ['huge header length', Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 1, 2]), /too large/],
     ['not JSON', withHeader('{"a": [1,'), /not valid JSON/],
-    ['header not an object', withHeader([1, 2]), /not a JSON object/],
+    ['header not an object', withHeader([1, 2]), /does not start with "\{"/],
     ['unknown dtype', withHeader({ a: { dtype: 'F8_E4M3', shape: [2], data_offsets: [0, 2] } }), /"a" has unknown or unsupported dtype "F8_E4M3"/],
     ['bad shape', withHeader({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }), /"a" has an invalid shape/],
     ['bad offsets', withHeader({ a: { dtype: 'F32', shape: [1], data_offsets: [8, 4] } }), /"a" has invalid data_offsets/],
     ['offsets out of bounds', withHeader({ a: { dtype: 'F32', shape: [8], data_offsets: [0, 32] } }), /"a" data_offsets \[0, 32\] run past the end of the data \(16 bytes/],
     ['shape-byte mismatch', withHeader({ a: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 16] } }), /"a" of dtype F32 and shape \[2, 3\] needs 24 bytes but data_offsets \[0, 16\] span 16/],
     ['metadata not strings', withHeader({ __metadata__: { a: 1 } }), /__metadata__.a is not a string/],
+    ['overlapping offsets', withHeader({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, b: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }), /"b" data_offsets \[0, 16\] overlap the previous tensor|"a" data_offsets \[0, 16\] overlap/],
+    ['gap between tensors', withHeader({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [2], data_offsets: [8, 16] } }), /"b" data_offsets \[8, 16\] leave a gap after byte 4/],
+    ['data not covered', withHeader({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }), /cover 8 bytes of data but the file holds 16/],
+    ['duplicate names', withHeader('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}'), /header names "a" twice/],
+    ['invalid UTF-8 name', Buffer.concat([Buffer.from([13, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{"'), Buffer.from([0xff, 0xfe]), Buffer.from('":{}}    ')]), /header is not valid UTF-8/],
+    ['header not an object start', withHeader(' {}'), /does not start with "\{"/],
+    ['huge declared shape', withHeader({ a: { dtype: 'F32', shape: [2 ** 40, 2 ** 40], data_offsets: [0, 16] } }), /too large to address|needs \d+ bytes/],
   ] as const)('%s', (name, buf, re) => {
     const p = buf === null ? join(dir, 'does-not-exist.safetensors') : write(`${name}.safetensors`, buf);
     expect(() => load(p)).toThrow(re);
