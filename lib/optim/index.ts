@@ -11,6 +11,8 @@ export { SGD } from './sgd';
 export type { SGDOptions } from './sgd';
 export { Adam, AdamW } from './adam';
 export type { AdamOptions } from './adam';
+export { RMSprop } from './rmsprop';
+export type { RMSpropOptions } from './rmsprop';
 export { LRScheduler, StepLR, MultiStepLR, CosineAnnealingLR, LinearLR, OneCycleLR } from './lr-scheduler';
 export type { OneCycleLROptions } from './lr-scheduler';
 import * as lrScheduler from './lr-scheduler';
