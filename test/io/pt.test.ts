@@ -132,3 +132,19 @@ print(json.dumps({'w': d['model']['w'].tolist(), 'dtype': str(d['model']['w'].dt
     expect(out).toEqual({ w: [[1, 2, 3], [4, 5, 6]], dtype: 'torch.float32', od: 'OrderedDict', epoch: 2, lr: 0.5, state_keys: ['int'] });
   });
 });
+
+describe('a PyTorch state dict loads strictly into the same torchlet architecture', () => {
+  test('Conv2d + BatchNorm2d + Linear: eval outputs equal PyTorch', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { nn } = require('../../lib') as typeof import('../../lib');
+    const net = new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.BatchNorm2d(2), new nn.ReLU(), new nn.Flatten(), new nn.Linear(8, 3));
+    const res = net.loadStateDict(load(join(FIX, 'bn_net.pth')));
+    expect([...res.missingKeys, ...res.unexpectedKeys]).toEqual([]);
+    net.eval();
+    const f = expected.bn_net_forward as unknown as { x: number[]; x_shape: number[]; y: number[] };
+    const y = net(new Tensor(Float32Array.from(f.x), f.x_shape)) as Tensor;
+    expect(y.shape).toEqual([2, 3]);
+    const got = Array.from(y.toFloat32Array());
+    got.forEach((v, i) => expect(Math.abs(v - f.y[i])).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(f.y[i])));
+  });
+});
