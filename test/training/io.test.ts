@@ -3,7 +3,8 @@ import { execFileSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { save, load, loadMetadata, encode } from '../../lib/io';
+import { save, load, loadMetadata, encode, parseHeader } from '../../lib/io';
+import { FileDType, targetOf } from '../../lib/io/dtypes';
 import { Tensor } from '../../lib/tensor';
 import { expectClose } from '../helpers/close';
 import { FIXTURES, fixture, FixTensor } from './helpers';
@@ -17,10 +18,16 @@ describe('torch.load reads a file written on the PyTorch side', () => {
   test('keys in file order', () => {
     expect(Object.keys(sd)).toEqual(ref.keys);
   });
-  test.each(ref.keys.map((k) => [k] as const))('%s: shape and values (converted to float32)', (k) => {
-    expect(sd[k]).toBeInstanceOf(Tensor);
-    expect(sd[k].shape).toEqual(ref.tensors[k].shape);
-    expectClose(sd[k], ref.tensors[k].data, 0, 0, k);
+  const fileDType = Object.fromEntries(parseHeader(readFileSync(join(FIXTURES, 'sample.safetensors'))).tensors.map((t) => [t.name, t.dtype as FileDType]));
+  test.each(ref.keys.map((k) => [k] as const))('%s: shape, dtype (integers stay int64 on a core that has it) and values', (k) => {
+    const t = sd[k];
+    expect(t).toBeInstanceOf(Tensor);
+    expect(t.shape).toEqual(ref.tensors[k].shape);
+    expect((t as { dtype: string }).dtype).toBe(targetOf(fileDType[k]));
+    const got = (t as { dtype: string }).dtype === 'int64'
+      ? Array.from((t as unknown as { toBigInt64Array(): BigInt64Array }).toBigInt64Array(), Number)
+      : t.toFloat32Array();
+    expectClose(got, ref.tensors[k].data, 0, 0, k);
   });
   test('metadata', () => {
     expect(loadMetadata(join(FIXTURES, 'sample.safetensors'))).toEqual(ref.metadata);
