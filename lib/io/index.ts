@@ -14,9 +14,8 @@ export { encodePt, decodePt } from './pt';
 export interface SaveOptions extends SafetensorsSaveOptions {
   /**
    * `'pt'`: PyTorch's zip checkpoint (anything made of tensors, numbers, strings, arrays and plain
-   * objects); `'safetensors'`: a flat record of tensors. Default: from the extension (`.safetensors`
-   * → safetensors; `.pt` `.pth` `.ckpt` `.tar` → pt); otherwise safetensors for a flat record of tensors, pt
-   * for anything else.
+   * objects); `'safetensors'`: a flat record of tensors. Default: `'pt'` for a path ending in `.pt`,
+   * `.pth`, `.ckpt` or `.tar`, else `'safetensors'`.
    */
   format?: 'pt' | 'safetensors';
 }
@@ -36,16 +35,16 @@ export function save(obj: unknown, path: string, opts: SaveOptions = {}): void {
   if (format !== undefined && format !== 'pt' && format !== 'safetensors') {
     throw new TypeError(`torch.save: format must be 'pt' or 'safetensors', got ${JSON.stringify(format)}`);
   }
-  if (format === undefined) {
-    if (/\.safetensors$/i.test(path)) format = 'safetensors';
-    else if (/\.(pt|pth|ckpt|tar)$/i.test(path)) format = 'pt';
-    else format = isTensorRecord(obj) ? 'safetensors' : 'pt';
-  }
+  if (typeof path !== 'string') throw new TypeError(`torch.save: path must be a string, got ${typeof path}`);
+  format ??= /\.(pt|pth|ckpt|tar)$/i.test(path) ? 'pt' : 'safetensors';
   let buf: Buffer;
   if (format === 'safetensors') {
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+      throw new TypeError(`torch.save: expected a record of tensors for safetensors, got ${obj === null ? 'null' : Array.isArray(obj) ? 'an array' : typeof obj}; save to a .pt file for other objects`);
+    }
     if (!isTensorRecord(obj)) {
       const bad = typeof obj === 'object' && obj !== null ? Object.entries(obj).find(([, v]) => !(v instanceof Tensor)) : undefined;
-      throw new TypeError(`torch.save: safetensors holds only a flat record of tensors${bad ? `, but the value for "${bad[0]}" is not a Tensor` : ''}; save to a .pt file for nested checkpoints`);
+      throw new TypeError(`torch.save: ${bad ? `value for "${bad[0]}" is not a Tensor` : 'not a record of tensors'} (safetensors holds only a flat record of tensors; save to a .pt path, or pass { format: 'pt' }, for nested checkpoints)`);
     }
     buf = encode(obj, opts);
   } else {

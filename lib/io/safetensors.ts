@@ -45,7 +45,7 @@ export function parseHeader(buf: Uint8Array, path = '<buffer>'): SafetensorsInfo
   } catch {
     fail(path, 'header is not valid UTF-8');
   }
-  if (!text.startsWith('{')) fail(path, 'header does not start with "{"');
+  if (!text.startsWith('{')) fail(path, 'header is not a JSON object (it does not start with "{")');
   const dup = duplicateKey(text);
   if (dup !== null) fail(path, `header names ${JSON.stringify(dup)} twice`);
   try {
