@@ -148,3 +148,23 @@ describe('a PyTorch state dict loads strictly into the same torchlet architectur
     got.forEach((v, i) => expect(Math.abs(v - f.y[i])).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(f.y[i])));
   });
 });
+
+// Needs the int64 tensor core (tensor core v2); on a core without int64 the integers load as float32.
+(CORE_DTYPES.int64 && existsSync('/usr/bin/python3') ? describe : describe.skip)('int64 round trips losslessly, both ways', () => {
+  test('a PyTorch state dict re-saved by torchlet (.pth and safetensors) keeps int64 exactly', () => {
+    const sd = load(join(FIX, 'dtypes.pth'));
+    expect((sd.i64 as { dtype: string }).dtype).toBe('int64');
+    const bn = load(join(FIX, 'bn_net.pth'));
+    const p = join(dir, 'int64.pth'), q = join(dir, 'int64.safetensors');
+    save({ i64: sd.i64, nbt: bn['1.num_batches_tracked'], b: sd.b }, p);
+    save({ i64: sd.i64, nbt: bn['1.num_batches_tracked'] }, q);
+    const back = load(q);
+    expect(Array.from((back.i64 as unknown as { toBigInt64Array(): BigInt64Array }).toBigInt64Array())).toEqual([0n, -1n, 2n ** 40n, 2n ** 53n - 1n]);
+    const script = `
+import json, sys, torch
+d = torch.load(sys.argv[1], weights_only=True)
+print(json.dumps({k: [str(v.dtype), v.tolist()] for k, v in d.items()}))`;
+    const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, p], { encoding: 'utf8' }));
+    expect(out).toEqual({ i64: ['torch.int64', [0, -1, 2 ** 40, 2 ** 53 - 1]], nbt: ['torch.int64', 1], b: ['torch.bool', [true, false, true]] });
+  });
+});
