@@ -64,21 +64,31 @@ export abstract class LRScheduler {
     this._lastLr = this.groups.map((g) => g.lr);
   }
 
-  /** The scheduler's state: every field but the optimizer (PyTorch's `state_dict`). */
+  /**
+   * The scheduler's state: every field but the optimizer (PyTorch's `state_dict`), made of plain
+   * values (a Map such as MultiStepLR's milestones becomes an object, as PyTorch's Counter is a dict),
+   * so it saves with `torch.save`.
+   */
   stateDict(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(this)) {
       if (k === 'optimizer') continue;
-      out[k] = Array.isArray(v) ? [...v] : v instanceof Map ? new Map(v) : v;
+      out[k] = Array.isArray(v) ? [...v] : v instanceof Map ? Object.fromEntries(v) : v;
     }
     return out;
   }
 
-  /** Restores a state from `stateDict()`. */
+  /** Restores a state from `stateDict()` (also after a `torch.save`/`torch.load` round trip). */
   loadStateDict(sd: Record<string, unknown>): void {
+    const self = this as unknown as Record<string, unknown>;
     for (const [k, v] of Object.entries(sd)) {
       if (k === 'optimizer') continue;
-      (this as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v instanceof Map ? new Map(v) : v;
+      if (self[k] instanceof Map) {
+        const entries = v instanceof Map ? [...v] : Object.entries(v as Record<string, unknown>).map(([m, c]) => [Number(m), c]);
+        self[k] = new Map(entries as [unknown, unknown][]);
+      } else {
+        self[k] = Array.isArray(v) ? [...v] : v;
+      }
     }
   }
 }

@@ -97,3 +97,30 @@ test('an optimizer state dict sent through JSON is refused with a clear error, n
   const other = new Adam(fresh(), { lr: 0.1 });
   expect(() => other.loadStateDict(viaJson)).toThrow(/state "exp_avg" of parameter 0 is an object, not a Tensor or number; save optimizer state with torch.save/);
 });
+
+describe('schedulers resume through torch.save / torch.load', () => {
+  const { lrScheduler } = require('../../lib/optim') as typeof import('../../lib/optim'); // eslint-disable-line @typescript-eslint/no-require-imports
+  const makers: [string, (o: Optimizer) => { step(): void; stateDict(): Record<string, unknown>; loadStateDict(s: Record<string, unknown>): void }][] = [
+    ['StepLR', (o) => new lrScheduler.StepLR(o, 2, { gamma: 0.5 })],
+    ['MultiStepLR', (o) => new lrScheduler.MultiStepLR(o, [2, 4, 4], { gamma: 0.5 })],
+    ['CosineAnnealingLR', (o) => new lrScheduler.CosineAnnealingLR(o, 5, { etaMin: 0.001 })],
+    ['OneCycleLR', (o) => new lrScheduler.OneCycleLR(o, 0.5, { totalSteps: 10 })],
+  ];
+  test.each(makers)('%s', (name, mk) => {
+    const a = fresh(), optA = new SGD(a, { lr: 0.1, momentum: 0.9 }), sa = mk(optA);
+    for (let s = 0; s < 3; s++) { setGrads(a); optA.step(); sa.step(); }
+    const p = join(dir, `sched-${name}.pt`);
+    save({ optimizer: optA.stateDict(), scheduler: sa.stateDict(), params: { 0: a[0], 1: a[1] } }, p);
+    const ck = load<{ optimizer: OptimizerStateDict; scheduler: Record<string, unknown>; params: Record<string, Tensor> }>(p);
+    const b = [ck.params['0'], ck.params['1']].map((t) => new Tensor(t.toFloat32Array(), t.shape).requiresGrad_(true));
+    const optB = new SGD(b, { lr: 0.1, momentum: 0.9 }), sb = mk(optB);
+    optB.loadStateDict(ck.optimizer);
+    sb.loadStateDict(ck.scheduler);
+    for (let s = 3; s < 7; s++) {
+      setGrads(a); optA.step(); sa.step();
+      setGrads(b); optB.step(); sb.step();
+      expect(optB.paramGroups.map((g) => [g.lr, g.momentum])).toEqual(optA.paramGroups.map((g) => [g.lr, g.momentum]));
+      b.forEach((t, i) => expect(Array.from(t.storage)).toEqual(Array.from(a[i].storage)));
+    }
+  });
+});
