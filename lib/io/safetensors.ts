@@ -6,9 +6,10 @@
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'fs';
 import { Tensor } from '../tensor';
 import { fmtShape } from '../shape';
+import { decodeElems, ELEM_SIZE, FileDType, makeTensor, tensorBytes } from './dtypes';
 
 /** Bytes per element of each dtype torchlet can read. */
-const DTYPE_SIZE: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const DTYPE_SIZE: Record<string, number> = ELEM_SIZE;
 
 /** Largest header we accept (the reference implementation's limit is 100 MB). */
 const MAX_HEADER = 100 * 1024 * 1024;
@@ -38,7 +39,15 @@ export function parseHeader(buf: Uint8Array, path = '<buffer>'): SafetensorsInfo
   if (n > MAX_HEADER) fail(path, `header length ${n} is too large (limit ${MAX_HEADER} bytes)`);
   if (8 + n > buf.length) fail(path, `header length ${n} runs past the end of the ${buf.length}-byte file (truncated?)`);
   let header: unknown;
-  const text = Buffer.from(buf.buffer, buf.byteOffset + 8, n).toString('utf8');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + n));
+  } catch {
+    fail(path, 'header is not valid UTF-8');
+  }
+  if (!text.startsWith('{')) fail(path, 'header is not a JSON object (it does not start with "{")');
+  const dup = duplicateKey(text);
+  if (dup !== null) fail(path, `header names ${JSON.stringify(dup)} twice`);
   try {
     header = JSON.parse(text);
   } catch (e) {
@@ -76,64 +85,64 @@ export function parseHeader(buf: Uint8Array, path = '<buffer>'): SafetensorsInfo
     }
     let count = 1;
     for (const s of shape as number[]) count *= s;
+    if (!Number.isSafeInteger(count)) fail(path, `tensor "${name}" has a shape ${fmtShape(shape as number[])} too large to address`);
     const want = count * DTYPE_SIZE[dtype];
     if (want !== end - begin) {
       fail(path, `tensor "${name}" of dtype ${dtype} and shape ${fmtShape(shape as number[])} needs ${want} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`);
     }
     tensors.push({ name, dtype, shape: [...(shape as number[])], begin, end });
   }
+  // As the reference implementation: sorted by offset, the tensors tile the data exactly (no gaps,
+  // no overlaps, nothing after). Overlaps would let a small file decode into many large tensors.
+  const sorted = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  for (const t of sorted) {
+    if (t.begin !== at) {
+      fail(path, t.begin < at
+        ? `tensor "${t.name}" data_offsets [${t.begin}, ${t.end}] overlap the previous tensor (which ends at ${at})`
+        : `tensor "${t.name}" data_offsets [${t.begin}, ${t.end}] leave a gap after byte ${at} (offsets must be contiguous)`);
+    }
+    at = t.end;
+  }
+  if (at !== dataLen) fail(path, `the tensors cover ${at} bytes of data but the file holds ${dataLen} after the header`);
   return { metadata, tensors, dataStart: 8 + n };
 }
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f, m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
-
-/** Converts one tensor's bytes to float32. */
-function toFloat32(buf: Uint8Array, off: number, count: number, dtype: string): Float32Array {
-  const out = new Float32Array(count);
-  const bytes = buf.subarray(off, off + count * DTYPE_SIZE[dtype]);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  switch (dtype) {
-    case 'F32':
-      new Uint8Array(out.buffer).set(bytes);  // copy (the file may be unaligned); platform is little-endian
-      break;
-    case 'F16':
-      for (let i = 0; i < count; i++) out[i] = halfToFloat(dv.getUint16(2 * i, true));
-      break;
-    case 'BF16': {
-      const u = new Uint32Array(out.buffer);
-      for (let i = 0; i < count; i++) u[i] = dv.getUint16(2 * i, true) << 16;
-      break;
+/** The first top-level key of a JSON object text that occurs twice (JSON.parse keeps the last silently). */
+function duplicateKey(text: string): string | null {
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        let k: string;
+        try {
+          k = JSON.parse(text.slice(i, j + 1)) as string;
+        } catch {
+          return null; // JSON.parse reports it
+        }
+        if (seen.has(k)) return k;
+        seen.add(k);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      expectKey = depth === 1 && c === '{';
+    } else if (c === '}' || c === ']') {
+      depth--;
+    } else if (c === ',' && depth === 1) {
+      expectKey = true;
     }
-    case 'F64':
-      for (let i = 0; i < count; i++) out[i] = dv.getFloat64(8 * i, true);
-      break;
-    case 'I64':
-      for (let i = 0; i < count; i++) out[i] = Number(dv.getBigInt64(8 * i, true));
-      break;
-    case 'I32':
-      for (let i = 0; i < count; i++) out[i] = dv.getInt32(4 * i, true);
-      break;
-    case 'I16':
-      for (let i = 0; i < count; i++) out[i] = dv.getInt16(2 * i, true);
-      break;
-    case 'I8':
-      for (let i = 0; i < count; i++) out[i] = dv.getInt8(i);
-      break;
-    case 'U8':
-    case 'BOOL':
-      for (let i = 0; i < count; i++) out[i] = bytes[i];
-      break;
   }
-  return out;
+  return null;
 }
 
-/** Decodes a whole safetensors buffer into float32 tensors (insertion order as in the header). */
+/** Decodes a whole safetensors buffer (insertion order as in the header; dtypes as lib/io/dtypes.ts). */
 export function decode(buf: Uint8Array, path = '<buffer>'): { tensors: Record<string, Tensor>; metadata: Record<string, string> | null } {
   const info = parseHeader(buf, path);
   const tensors: Record<string, Tensor> = {};
@@ -141,14 +150,14 @@ export function decode(buf: Uint8Array, path = '<buffer>'): { tensors: Record<st
     const count = t.shape.reduce((a, b) => a * b, 1);
     // defineProperty: a tensor named "__proto__" must become a key, not the record's prototype
     Object.defineProperty(tensors, t.name, {
-      value: new Tensor(toFloat32(buf, info.dataStart + t.begin, count, t.dtype), t.shape),
+      value: makeTensor(decodeElems(buf.subarray(info.dataStart + t.begin, info.dataStart + t.end), t.dtype as FileDType, count), t.shape),
       enumerable: true, writable: true, configurable: true,
     });
   }
   return { tensors, metadata: info.metadata };
 }
 
-/** Encodes float32 tensors as a safetensors buffer (keys in the record's order; data 8-byte aligned). */
+/** Encodes tensors as a safetensors buffer (F32; I64 and BOOL for int64 and bool tensors) (keys in the record's order; data 8-byte aligned). */
 export function encode(record: Record<string, Tensor>, opts: SaveOptions = {}): Buffer {
   if (typeof record !== 'object' || record === null) throw new TypeError('torch.save: expected a record of tensors');
   const header: Record<string, unknown> = {};
@@ -159,13 +168,15 @@ export function encode(record: Record<string, Tensor>, opts: SaveOptions = {}): 
     header.__metadata__ = opts.metadata;
   }
   const entries = Object.entries(record);
+  const datas: Uint8Array[] = [];
   let off = 0;
   for (const [name, t] of entries) {
     if (!(t instanceof Tensor)) throw new TypeError(`torch.save: value for "${name}" is not a Tensor`);
     if (name === '__metadata__') throw new Error('torch.save: "__metadata__" is reserved and cannot be a tensor name');
-    const nbytes = t.numel() * 4;
-    header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [off, off + nbytes] };
-    off += nbytes;
+    const { dtype, bytes } = tensorBytes(t);
+    datas.push(bytes);
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [off, off + bytes.length] };
+    off += bytes.length;
   }
   let json = Buffer.from(JSON.stringify(header), 'utf8');
   const pad = (8 - (json.length % 8)) % 8;
@@ -174,10 +185,9 @@ export function encode(record: Record<string, Tensor>, opts: SaveOptions = {}): 
   out.writeBigUInt64LE(BigInt(json.length), 0);
   json.copy(out, 8);
   let pos = 8 + json.length;
-  for (const [, t] of entries) {
-    const s = t.storage;
-    out.set(new Uint8Array(s.buffer, s.byteOffset, s.byteLength), pos);
-    pos += s.byteLength;
+  for (const b of datas) {
+    out.set(b, pos);
+    pos += b.length;
   }
   return out;
 }

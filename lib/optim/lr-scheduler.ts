@@ -64,21 +64,31 @@ export abstract class LRScheduler {
     this._lastLr = this.groups.map((g) => g.lr);
   }
 
-  /** The scheduler's state: every field but the optimizer (PyTorch's `state_dict`). */
+  /**
+   * The scheduler's state: every field but the optimizer (PyTorch's `state_dict`), made of plain
+   * values (a Map such as MultiStepLR's milestones becomes an object, as PyTorch's Counter is a dict),
+   * so it saves with `torch.save`.
+   */
   stateDict(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(this)) {
       if (k === 'optimizer') continue;
-      out[k] = Array.isArray(v) ? [...v] : v instanceof Map ? new Map(v) : v;
+      out[k] = Array.isArray(v) ? [...v] : v instanceof Map ? Object.fromEntries(v) : v;
     }
     return out;
   }
 
-  /** Restores a state from `stateDict()`. */
+  /** Restores a state from `stateDict()` (also after a `torch.save`/`torch.load` round trip). */
   loadStateDict(sd: Record<string, unknown>): void {
+    const self = this as unknown as Record<string, unknown>;
     for (const [k, v] of Object.entries(sd)) {
       if (k === 'optimizer') continue;
-      (this as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v instanceof Map ? new Map(v) : v;
+      if (self[k] instanceof Map) {
+        const entries = v instanceof Map ? [...v] : Object.entries(v as Record<string, unknown>).map(([m, c]) => [Number(m), c]);
+        self[k] = new Map(entries as [unknown, unknown][]);
+      } else {
+        self[k] = Array.isArray(v) ? [...v] : v;
+      }
     }
   }
 }
@@ -308,5 +318,132 @@ export class OneCycleLR extends LRScheduler {
       }
       return lr;
     });
+  }
+}
+
+export interface ReduceLROnPlateauOptions {
+  /** `'min'`: reduce when the metric stops decreasing; `'max'`: when it stops increasing (default 'min'). */
+  mode?: 'min' | 'max';
+  /** Multiplies the learning rate on a plateau (default 0.1; must be < 1). */
+  factor?: number;
+  /** Epochs without improvement tolerated before reducing (default 10). */
+  patience?: number;
+  /** Least change that counts as an improvement (default 1e-4), relative or absolute per `thresholdMode`. */
+  threshold?: number;
+  thresholdMode?: 'rel' | 'abs';
+  /** Epochs to wait after a reduction before counting bad epochs again (default 0). */
+  cooldown?: number;
+  /** Lower bound of the learning rate, one for all groups or one per group (default 0). */
+  minLr?: number | number[];
+  /** A reduction smaller than this is skipped (default 1e-8). */
+  eps?: number;
+}
+
+/**
+ * Reduces the learning rate when a metric has stopped improving, PyTorch's
+ * `ReduceLROnPlateau`: after more than `patience` epochs without an improvement better than
+ * `threshold`, each group's lr becomes `max(lr·factor, minLr)`. Step it with the metric.
+ * @example
+ * const sched = new optim.lrScheduler.ReduceLROnPlateau(opt, { patience: 3 });
+ * for (...) { ...; sched.step(validationLoss); }
+ */
+export class ReduceLROnPlateau {
+  readonly optimizer: Optimizer;
+  mode: 'min' | 'max';
+  factor: number;
+  patience: number;
+  threshold: number;
+  thresholdMode: 'rel' | 'abs';
+  cooldown: number;
+  minLrs: number[];
+  eps: number;
+  /** The best metric seen so far. */
+  best: number;
+  /** Consecutive epochs without improvement. */
+  numBadEpochs = 0;
+  cooldownCounter = 0;
+  lastEpoch = 0;
+  /** @internal */ _lastLr: number[];
+
+  constructor(optimizer: Optimizer, opts: ReduceLROnPlateauOptions = {}) {
+    if (!(optimizer instanceof Optimizer)) throw new TypeError(`${typeof optimizer} is not an Optimizer`);
+    this.optimizer = optimizer;
+    this.mode = opts.mode ?? 'min';
+    this.factor = opts.factor ?? 0.1;
+    this.patience = opts.patience ?? 10;
+    this.threshold = opts.threshold ?? 1e-4;
+    this.thresholdMode = opts.thresholdMode ?? 'rel';
+    this.cooldown = opts.cooldown ?? 0;
+    this.eps = opts.eps ?? 1e-8;
+    if (!(this.factor < 1)) throw new RangeError('Factor should be < 1.0.');
+    if (this.mode !== 'min' && this.mode !== 'max') throw new RangeError(`mode ${String(this.mode)} is unknown!`);
+    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs') throw new RangeError(`threshold mode ${String(this.thresholdMode)} is unknown!`);
+    for (const [k, v] of [['patience', this.patience], ['cooldown', this.cooldown]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new RangeError(`ReduceLROnPlateau: ${k} must be a non-negative integer, got ${v}`);
+    }
+    const n = optimizer.paramGroups.length;
+    const minLr = opts.minLr ?? 0;
+    if (Array.isArray(minLr)) {
+      if (minLr.length !== n) throw new RangeError(`expected ${n} min_lrs, got ${minLr.length}`);
+      this.minLrs = [...minLr];
+    } else {
+      this.minLrs = new Array<number>(n).fill(minLr);
+    }
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+    this._lastLr = optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** Is `a` an improvement on `best` (PyTorch's `is_better`)? */
+  private isBetter(a: number, best: number): boolean {
+    const t = this.threshold;
+    if (this.mode === 'min') return this.thresholdMode === 'rel' ? a < best * (1 - t) : a < best - t;
+    return this.thresholdMode === 'rel' ? a > best * (t + 1) : a > best + t;
+  }
+
+  /** Records one epoch's metric (a number or a one-element tensor) and reduces the lr on a plateau. */
+  step(metric: number | { item(): number }): void {
+    const current = typeof metric === 'number' ? metric : metric?.item?.();
+    if (typeof current !== 'number') throw new TypeError(`ReduceLROnPlateau.step: metric must be a number or a one-element Tensor, got ${typeof metric}`);
+    this.lastEpoch++;
+    if (this.isBetter(current, this.best)) {
+      this.best = current;
+      this.numBadEpochs = 0;
+    } else {
+      this.numBadEpochs++;
+    }
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter--;
+      this.numBadEpochs = 0;
+    }
+    if (this.numBadEpochs > this.patience) {
+      this.optimizer.paramGroups.forEach((g, i) => {
+        const old = g.lr;
+        const next = Math.max(old * this.factor, this.minLrs[i]);
+        if (old - next > this.eps) g.lr = next;
+      });
+      this.cooldownCounter = this.cooldown;
+      this.numBadEpochs = 0;
+    }
+    this._lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** The learning rates after the last step, one per group. */
+  getLastLr(): number[] {
+    return [...this._lastLr];
+  }
+
+  /** The scheduler's state: every field but the optimizer. */
+  stateDict(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer') out[k] = Array.isArray(v) ? [...v] : v;
+    return out;
+  }
+
+  /** Restores a state from `stateDict()`. */
+  loadStateDict(sd: Record<string, unknown>): void {
+    for (const [k, v] of Object.entries(sd)) {
+      if (k === 'optimizer' || !(k in this)) continue;
+      (this as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v;
+    }
   }
 }

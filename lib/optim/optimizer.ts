@@ -1,8 +1,9 @@
 /**
  * `torch.optim.Optimizer`: parameter groups with per-group options, per-parameter state, `zeroGrad`,
  * and `stateDict`/`loadStateDict` in PyTorch's structure
- * (`{ state: { 0: {...} }, param_groups: [{ lr, ..., params: [0, 1] }] }`, snake_case keys, so a state
- * dict can be exchanged with PyTorch through JSON).
+ * (`{ state: { 0: {...} }, param_groups: [{ lr, ..., params: [0, 1] }] }`, snake_case keys, tensors as
+ * Tensors), so `torch.save(opt.stateDict(), 'opt.pt')` writes what PyTorch's `optimizer.state_dict()`
+ * holds and a PyTorch optimizer checkpoint loads back.
  *
  * Updates run as in-place tensor ops under `noGrad` (one native call per elementary step, no
  * per-element JavaScript), following PyTorch's single-tensor (non-foreach) implementations.
@@ -186,14 +187,24 @@ export abstract class Optimizer<Options extends { lr: number } = { lr: number }>
       const p = byId.get(Number(id));
       if (!p) continue;
       const st: ParamState = {};
+      if (typeof s !== 'object' || s === null) throw new TypeError(`loadStateDict: state of parameter ${id} is not an object`);
       for (const [k, v] of Object.entries(s)) {
         if (v instanceof Tensor) {
+          // PyTorch keeps the step count as a 0-d tensor (1.12+); torchlet keeps a number.
+          if (k === 'step' && v.numel() === 1) {
+            st.step = v.item();
+            continue;
+          }
           if (!sameShape(v.shape, p.shape) && v.numel() !== 1) {
             throw new RangeError(`loadStateDict: state "${k}" of parameter ${id} has shape ${fmtShape(v.shape)}, parameter has ${fmtShape(p.shape)}`);
           }
           st[snakeToCamel(k)] = v.numel() === 1 && !sameShape(v.shape, p.shape) ? v.item() : new Tensor(v.toFloat32Array(), v.shape);
-        } else {
+        } else if (v === null || typeof v === 'number') {
           st[snakeToCamel(k)] = v;
+        } else {
+          // e.g. a state dict sent through JSON: its tensors became plain objects or arrays
+          throw new TypeError(`loadStateDict: state "${k}" of parameter ${id} is ${Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`}, not a Tensor or number; ` +
+            'save optimizer state with torch.save (a JSON round trip turns its tensors into plain objects)');
         }
       }
       newState.set(p, st);
