@@ -9,3 +9,9 @@ export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from './po
 export { batchNorm } from './batchnorm';
 export { dropout } from './dropout';
 export { crossEntropy, nllLoss, mseLoss, l1Loss, binaryCrossEntropyWithLogits } from './loss';
+export {
+  relu6, relu_, leakyRelu, leakyRelu_, elu, elu_, gelu, silu, mish, hardswish, hardsigmoid, softplus, softsign, prelu,
+} from './activation';
+export type { GeluApproximate } from './activation';
+export { layerNorm, groupNorm, instanceNorm } from './normalization';
+export type { InstanceNormOptions } from './normalization';

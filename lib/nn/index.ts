@@ -35,3 +35,9 @@ export { Dropout } from './modules/dropout';
 export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax } from './modules/activation';
 export { Flatten } from './modules/flatten';
 export * from './modules/loss';
+export {
+  ReLU6, LeakyReLU, ELU, GELU, SiLU, Mish, Hardswish, Hardsigmoid, Softplus, Softsign, PReLU,
+} from './modules/activation-extra';
+export type { LeakyReLUOptions, ELUOptions, SoftplusOptions, PReLUOptions } from './modules/activation-extra';
+export { LayerNorm, GroupNorm, BatchNorm1d, InstanceNorm2d } from './modules/normalization';
+export type { LayerNormOptions, GroupNormOptions, InstanceNormOptions } from './modules/normalization';

@@ -6,6 +6,8 @@
 
 namespace torchlet {
 
+void RegisterLayerOps(Napi::Env env, Napi::Object exports);  // binding/ops_layers.cc
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   TuneAllocatorOnce();
   auto* data = new InstanceData();
@@ -16,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterNnOps(env, exports);
   RegisterAsyncOps(env, exports);
   RegisterLossOps(env, exports);
+  RegisterLayerOps(env, exports);
   return exports;
 }
 
