@@ -15,3 +15,5 @@ export {
 export type { GeluApproximate } from './activation';
 export { layerNorm, groupNorm, instanceNorm } from './normalization';
 export type { InstanceNormOptions } from './normalization';
+export { embedding } from './embedding';
+export type { EmbeddingOptions } from './embedding';

@@ -41,3 +41,5 @@ export {
 export type { LeakyReLUOptions, ELUOptions, SoftplusOptions, PReLUOptions } from './modules/activation-extra';
 export { LayerNorm, GroupNorm, BatchNorm1d, InstanceNorm2d } from './modules/normalization';
 export type { LayerNormOptions, GroupNormOptions, InstanceNormOptions } from './modules/normalization';
+export { Embedding } from './modules/embedding';
+export type { EmbeddingOptions } from './modules/embedding';
