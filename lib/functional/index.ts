@@ -17,3 +17,4 @@ export { layerNorm, groupNorm, instanceNorm } from './normalization';
 export type { InstanceNormOptions } from './normalization';
 export { embedding } from './embedding';
 export type { EmbeddingOptions } from './embedding';
+export { binaryCrossEntropy, smoothL1Loss, huberLoss, klDiv, cosineEmbeddingLoss } from './loss-extra';

@@ -43,3 +43,4 @@ export { LayerNorm, GroupNorm, BatchNorm1d, InstanceNorm2d } from './modules/nor
 export type { LayerNormOptions, GroupNormOptions, InstanceNormOptions } from './modules/normalization';
 export { Embedding } from './modules/embedding';
 export type { EmbeddingOptions } from './modules/embedding';
+export { BCELoss, SmoothL1Loss, HuberLoss, KLDivLoss, CosineEmbeddingLoss } from './modules/loss-extra';
