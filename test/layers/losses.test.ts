@@ -8,7 +8,7 @@ import { nn } from '../../lib';
 import { expectClose } from '../helpers/close';
 
 const cases = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'layers', 'losses.json'), 'utf8')).cases;
-const T = (v: number[], shape: number[]) => new Tensor(Float32Array.from(v), shape);
+const T = (v: number[], shape: readonly number[]) => new Tensor(Float32Array.from(v), shape);
 
 describe('extra losses match PyTorch', () => {
   for (const c of cases) {
