@@ -18,3 +18,5 @@ export type { InstanceNormOptions } from './normalization';
 export { embedding } from './embedding';
 export type { EmbeddingOptions } from './embedding';
 export { binaryCrossEntropy, smoothL1Loss, huberLoss, klDiv, cosineEmbeddingLoss } from './loss-extra';
+export { pixelShuffle, zeroPad2d } from './interpolate';
+export type { Padding2d } from './interpolate';

@@ -44,3 +44,6 @@ export type { LayerNormOptions, GroupNormOptions, InstanceNormOptions } from './
 export { Embedding } from './modules/embedding';
 export type { EmbeddingOptions } from './modules/embedding';
 export { BCELoss, SmoothL1Loss, HuberLoss, KLDivLoss, CosineEmbeddingLoss } from './modules/loss-extra';
+export { PixelShuffle } from './modules/upsampling';
+export { ZeroPad2d } from './modules/padding';
+export { Dropout2d, Unflatten } from './modules/conv-extra';
