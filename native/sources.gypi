@@ -26,6 +26,9 @@
     "kernels/generic.cc",
     "kernels/x86_avx2.cc",
     "kernels/x86_avx512.cc",
-    "kernels/arm_neon.cc"
+    "kernels/arm_neon.cc",
+    "binding/ops_layers.cc",
+    "core/activation_ext.cc",
+    "core/layernorm.cc"
   ]
 }

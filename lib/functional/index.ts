@@ -9,3 +9,14 @@ export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from './po
 export { batchNorm } from './batchnorm';
 export { dropout } from './dropout';
 export { crossEntropy, nllLoss, mseLoss, l1Loss, binaryCrossEntropyWithLogits } from './loss';
+export {
+  relu6, relu_, leakyRelu, leakyRelu_, elu, elu_, gelu, silu, mish, hardswish, hardsigmoid, softplus, softsign, prelu,
+} from './activation';
+export type { GeluApproximate } from './activation';
+export { layerNorm, groupNorm, instanceNorm } from './normalization';
+export type { InstanceNormOptions } from './normalization';
+export { embedding } from './embedding';
+export type { EmbeddingOptions } from './embedding';
+export { binaryCrossEntropy, smoothL1Loss, huberLoss, klDiv, cosineEmbeddingLoss } from './loss-extra';
+export { pixelShuffle, zeroPad2d } from './interpolate';
+export type { Padding2d } from './interpolate';

@@ -35,3 +35,15 @@ export { Dropout } from './modules/dropout';
 export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax } from './modules/activation';
 export { Flatten } from './modules/flatten';
 export * from './modules/loss';
+export {
+  ReLU6, LeakyReLU, ELU, GELU, SiLU, Mish, Hardswish, Hardsigmoid, Softplus, Softsign, PReLU,
+} from './modules/activation-extra';
+export type { LeakyReLUOptions, ELUOptions, SoftplusOptions, PReLUOptions } from './modules/activation-extra';
+export { LayerNorm, GroupNorm, BatchNorm1d, InstanceNorm2d } from './modules/normalization';
+export type { LayerNormOptions, GroupNormOptions, InstanceNormOptions } from './modules/normalization';
+export { Embedding } from './modules/embedding';
+export type { EmbeddingOptions } from './modules/embedding';
+export { BCELoss, SmoothL1Loss, HuberLoss, KLDivLoss, CosineEmbeddingLoss } from './modules/loss-extra';
+export { PixelShuffle } from './modules/upsampling';
+export { ZeroPad2d } from './modules/padding';
+export { Dropout2d, Unflatten } from './modules/conv-extra';

@@ -6,6 +6,8 @@
 
 namespace torchlet {
 
+void RegisterLayerOps(Napi::Env env, Napi::Object exports);  // binding/ops_layers.cc
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   TuneAllocatorOnce();
   auto* data = new InstanceData();
@@ -20,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterAsyncOps(env, exports);
   RegisterLossOps(env, exports);
   RegisterDtypeOps(env, exports);
+  RegisterLayerOps(env, exports);
   return exports;
 }
 

@@ -1,5 +1,6 @@
 import { Tensor } from '../../tensor';
 import * as F from '../../functional';
+import { relu_ } from '../../functional/activation';
 import { Module } from '../module';
 import { pyBool } from './utils';
 
@@ -10,7 +11,7 @@ export class ReLU extends Module<[Tensor], Tensor> {
     this.inplace = typeof inplace === 'boolean' ? inplace : !!inplace.inplace;
   }
   forward(input: Tensor): Tensor {
-    return F.relu(input);
+    return this.inplace ? relu_(input) : F.relu(input);
   }
   extraRepr(): string {
     return this.inplace ? `inplace=${pyBool(true)}` : '';
