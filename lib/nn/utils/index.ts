@@ -1,0 +1,5 @@
+/** `torch.nn.utils`: parameter/vector conversion and parametrizations. */
+import * as parametrize from './parametrize';
+import * as parametrizations from './parametrizations';
+export { parametrize, parametrizations };
+export { parametersToVector, vectorToParameters } from './convert';
