@@ -239,3 +239,161 @@ describe('TestModuleHooks', () => {
     expect(model._hookState.forwardPreWithKwargs.has(preHandle.id)).toBe(false);
   });
 });
+
+function sdEqual(a: Map<string, unknown> | Record<string, Tensor>, b: Record<string, Tensor>): void {
+  const entries = a instanceof Map ? [...a] : Object.entries(a);
+  expect(entries.map(([k]) => k)).toEqual(Object.keys(b));
+  for (const [k, v] of entries) expectEqualTensor(v as Tensor, b[k], 0);
+}
+
+describe('TestStateDictHooks', () => {
+  test('test_load_state_dict_pre_hook', () => {
+    // torchlet has only the with_module=True form: the hook always gets the module first
+    const m = new nn.Linear(10, 10);
+    const mSd = m.stateDict();
+    const mLoad = new nn.Linear(10, 10);
+    let hookCalled = 0;
+    mLoad.registerLoadStateDictPreHook((module, stateDict) => {
+      sdEqual(stateDict, mSd);
+      expect(module).toBe(mLoad);
+      hookCalled++;
+    });
+    mLoad.loadStateDict(mSd);
+    expect(hookCalled).toBe(1);
+    hookCalled = 0;
+    mLoad.registerLoadStateDictPreHook((module, stateDict) => {
+      sdEqual(stateDict, mSd);
+      expect(module).toBe(mLoad);
+      hookCalled++;
+    });
+    mLoad.loadStateDict(mSd);
+    expect(hookCalled).toBe(2);
+  });
+
+  test('test_load_state_dict_module_pre_hook', () => {
+    let hookCalled = 0;
+    class MyModule extends nn.Module {
+      foo = new nn.Parameter(torch.rand(10));
+      myPreLoadHookWithModule(module: nn.Module, _sd: unknown, _prefix: string, _meta: unknown, strict: boolean,
+        missing: string[], unexpected: string[], errors: string[]): void {
+        expect(errors).toEqual([]);
+        expect(unexpected).toEqual([]);
+        expect(missing).toEqual([]);
+        expect(strict).toBe(true);
+        expect(this).toBe(module);
+        hookCalled++;
+      }
+    }
+    class MyModuleContainer extends nn.Module {
+      constructor(public mod: MyModule) {
+        super();
+      }
+    }
+    for (const ctor of [(x: MyModule) => new MyModuleContainer(x), (x: MyModule) => x]) {
+      const m = ctor(new MyModule());
+      const sd = m.stateDict();
+      const mod = m instanceof MyModuleContainer ? m.mod : (m as MyModule);
+      hookCalled = 0;
+      mod.registerLoadStateDictPreHook(mod.myPreLoadHookWithModule.bind(mod) as never);
+      m.loadStateDict(sd);
+      expect(hookCalled).toBe(1);
+      hookCalled = 0;
+      mod.registerLoadStateDictPreHook(mod.myPreLoadHookWithModule.bind(mod) as never);
+      m.loadStateDict(sd);
+      expect(hookCalled).toBe(2);
+    }
+  });
+
+  test('test_load_state_dict_post_hook', () => {
+    let hookCalled = 0;
+    class MyModule extends nn.Module {
+      foo = new nn.Parameter(torch.rand(10));
+      myPostLoadHook(module: nn.Module, incompatible: nn.IncompatibleKeys): void {
+        expect(module).toBe(this);
+        incompatible.missingKeys.push('foo');
+        incompatible.unexpectedKeys.push('bar');
+        hookCalled++;
+      }
+    }
+    const nested = new MyModule();
+    const wrapped = new nn.ModuleList([nested]);
+    const handle = nested.registerLoadStateDictPostHook(nested.myPostLoadHook.bind(nested));
+    let ret = wrapped.loadStateDict(wrapped.stateDict(), { strict: false });
+    expect(hookCalled).toBe(1);
+    expect(ret.missingKeys).toEqual(['foo']);
+    expect(ret.unexpectedKeys).toEqual(['bar']);
+    expect(() => wrapped.loadStateDict(wrapped.stateDict(), { strict: true })).toThrow(/foo.*\n.*bar/);
+    expect(hookCalled).toBe(2);
+    handle.remove();
+    ret = wrapped.loadStateDict(wrapped.stateDict(), { strict: false });
+    expect(ret.missingKeys).toEqual([]);
+    expect(ret.unexpectedKeys).toEqual([]);
+    expect(hookCalled).toBe(2);
+
+    nested.registerLoadStateDictPostHook((_m, incompatible) => {
+      incompatible.missingKeys.length = 0;
+      incompatible.unexpectedKeys.length = 0;
+    });
+    const sd = wrapped.stateDict();
+    sd.extra = torch.ones(1);
+    ret = wrapped.loadStateDict(sd, { strict: true });
+    expect(ret.missingKeys).toEqual([]);
+    expect(ret.unexpectedKeys).toEqual([]);
+  });
+});
+
+describe('TestModuleGlobalHooks', () => {
+  const handles: { remove(): void }[] = [];
+  afterEach(() => {
+    // tearDown: the global hook dictionaries are emptied
+    for (const h of handles.splice(0)) h.remove();
+  });
+
+  test('test_module_global_forward_preforward_hook_writeable', () => {
+    const module = new nn.Sigmoid();
+    const input = torch.randn([5, 5], { requiresGrad: true });
+    const sigX = torch.sigmoid(input.detach());
+    handles.push(nn.registerModuleForwardPreHook((_m, inp) => torch.relu(inp[0])));
+    handles.push(nn.registerModuleForwardHook((_m, _inp, out) => (out as Tensor).neg()));
+    const output = module(input);
+    const expectedRes = torch.sigmoid(torch.relu(input.detach())).neg();
+    expectEqualTensor(output, expectedRes);
+    output.backward(torch.ones(5, 5).mul(2), { retainGraph: true });
+    const x = input.detach().storage, s = sigX.storage, g = (input.grad as Tensor).storage;
+    for (let i = 0; i < x.length; i++) {
+      const want = x[i] > 0 ? -s[i] * (1 - s[i]) * 2 : 0;
+      expect(Math.abs(g[i] - want)).toBeLessThanOrEqual(1e-5);
+    }
+  });
+
+  test('test_module_forward_preforward_hook_removable', () => {
+    const module = new nn.Sigmoid();
+    // eslint-disable-next-line prefer-const
+    let handle: nn.RemovableHandle, handle2: nn.RemovableHandle;
+    handle = module.registerForwardPreHook((_m, input) => { handle.remove(); return input; });
+    handle2 = module.registerForwardPreHook((_m, input) => { handle2.remove(); return input; });
+    // handle.hooks_dict_ref() is the module's forward pre-hook dictionary
+    const dict = module._hookState.forwardPre;
+    expect(dict.size).toBe(2);
+    const input = torch.randn(2, 2);
+    expectEqualTensor(module(input), torch.sigmoid(input), 0);
+    expect(dict.has(handle.id)).toBe(false);
+    expect(dict.has(handle2.id)).toBe(false);
+    expect(dict.size).toBe(0);
+  });
+
+  test('test_module_forward_forward_hook_removable', () => {
+    const module = new nn.Sigmoid();
+    // eslint-disable-next-line prefer-const
+    let handle: nn.RemovableHandle, handle2: nn.RemovableHandle;
+    handle = module.registerForwardHook((_m, _i, out) => { handle.remove(); return out; });
+    handle2 = module.registerForwardHook((_m, _i, out) => { handle2.remove(); return out; });
+    const dict = module._hookState.forward;
+    expect(dict.size).toBe(2);
+    const input = torch.randn(2, 2);
+    expectEqualTensor(module(input), torch.sigmoid(input), 0);
+    expect(dict.has(handle.id)).toBe(false);
+    expect(dict.has(handle2.id)).toBe(false);
+    expect(dict.size).toBe(0);
+  });
+});
