@@ -136,6 +136,12 @@ export function registerModuleForwardPreHook(hook: ForwardPreHook<any>): Removab
  * `withKwargs`: the hook gets `(module, args, kwargs, output)`.
  */
 export function registerModuleForwardHook(
+  hook: (module: Module, args: any[], kwargs: Record<string, any>, output: any) => unknown,
+  opts: { alwaysCall?: boolean; withKwargs: true },
+): RemovableHandle;
+export function registerModuleForwardHook(hook: ForwardHook<Module>, opts?: { alwaysCall?: boolean; withKwargs?: boolean }): RemovableHandle;
+// Overloads, not a union: an inline hook keeps typed parameters.
+export function registerModuleForwardHook(
   hook: ForwardHook<any> | ((module: Module, args: any[], kwargs: Record<string, unknown>, output: any) => unknown),
   opts: { alwaysCall?: boolean; withKwargs?: boolean } = {},
 ): RemovableHandle {

@@ -311,6 +311,13 @@ export class Module<A extends unknown[] = any[], R = any> {
    * non-array value becomes the single argument).
    */
   registerForwardPreHook(
+    hook: (module: this, args: any[], kwargs: Record<string, any>) => unknown,
+    opts: ForwardPreHookOptions & { withKwargs: true },
+  ): RemovableHandle;
+  registerForwardPreHook(hook: (module: this, args: Parameters<this['forward']>) => unknown, opts?: ForwardPreHookOptions): RemovableHandle;
+  // Overloads rather than a union of hook types: a union would leave an inline hook's parameters
+  // without a contextual type (implicitly any under strict).
+  registerForwardPreHook(
     hook: ((module: this, args: Parameters<this['forward']>) => unknown) | ((module: this, args: any[], kwargs: Record<string, any>) => unknown),
     opts: ForwardPreHookOptions = {},
   ): RemovableHandle {
@@ -324,6 +331,14 @@ export class Module<A extends unknown[] = any[], R = any> {
    * `hook(module, args, output)` runs after `forward`; returning a value replaces the output.
    * With `alwaysCall`, it also runs when forward or an earlier hook throws.
    */
+  registerForwardHook(
+    hook: (module: this, args: any[], kwargs: Record<string, any>, output: ReturnType<this['forward']>) => unknown,
+    opts: ForwardHookOptions & { withKwargs: true },
+  ): RemovableHandle;
+  registerForwardHook(
+    hook: (module: this, args: Parameters<this['forward']>, output: ReturnType<this['forward']>) => unknown,
+    opts?: ForwardHookOptions,
+  ): RemovableHandle;
   registerForwardHook(
     hook:
       | ((module: this, args: Parameters<this['forward']>, output: ReturnType<this['forward']>) => unknown)
