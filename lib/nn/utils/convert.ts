@@ -43,3 +43,23 @@ export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): v
     }
   });
 }
+
+/**
+ * Strips `prefix` from every key of `stateDict` that starts with it, in place (PyTorch's
+ * `torch.nn.modules.utils.consume_prefix_in_state_dict_if_present`): loads a checkpoint saved from a
+ * `DistributedDataParallel`/`DataParallel` wrapper (`module.` prefix) into the bare model.
+ */
+export function consumePrefixInStateDictIfPresent(stateDict: Record<string, unknown>, prefix: string): void {
+  if (stateDict === null || typeof stateDict !== 'object') {
+    throw new TypeError(`consumePrefixInStateDictIfPresent: stateDict must be an object, got ${typeName(stateDict)}`);
+  }
+  if (typeof prefix !== 'string') throw new TypeError(`consumePrefixInStateDictIfPresent: prefix must be a string, got ${typeName(prefix)}`);
+  for (const key of Object.keys(stateDict)) {
+    if (key.startsWith(prefix)) {
+      // delete then set: the renamed key moves to the end, as Python's pop + insert does
+      const v = stateDict[key];
+      delete stateDict[key];
+      stateDict[key.slice(prefix.length)] = v;
+    }
+  }
+}

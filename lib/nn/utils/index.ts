@@ -2,6 +2,6 @@
 import * as parametrize from './parametrize';
 import * as parametrizations from './parametrizations';
 export { parametrize, parametrizations };
-export { parametersToVector, vectorToParameters } from './convert';
+export { parametersToVector, vectorToParameters, consumePrefixInStateDictIfPresent } from './convert';
 export { clipGradNorm_, clipGradValue_ } from './clip-grad';
 export type { ClipGradNormOptions } from './clip-grad';
