@@ -12,13 +12,14 @@ export interface Dataset<T> {
 }
 
 /**
- * A dataset of tensors sharing their first dimension; item `i` is `[t0[i], t1[i], ...]`.
+ * A dataset of tensors sharing their first dimension; item `i` is `[t0[i], t1[i], ...]`, typed as a
+ * tuple of as many tensors as were given (so a DataLoader over it yields `[Tensor, Tensor]`).
  * @example const ds = new TensorDataset(images, labels);
  */
-export class TensorDataset implements Dataset<Tensor[]> {
-  readonly tensors: Tensor[];
+export class TensorDataset<T extends Tensor[] = Tensor[]> implements Dataset<T> {
+  readonly tensors: T;
 
-  constructor(...tensors: Tensor[]) {
+  constructor(...tensors: T) {
     if (tensors.length === 0) throw new Error('TensorDataset: needs at least one tensor');
     tensors.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new TypeError(`TensorDataset: argument ${i} is not a Tensor`);
@@ -37,9 +38,9 @@ export class TensorDataset implements Dataset<Tensor[]> {
     return this.tensors[0].shape[0];
   }
 
-  getItem(index: number): Tensor[] {
+  getItem(index: number): T {
     checkIndex(index, this.length);
-    return this.tensors.map((t) => gatherRows(t, [index], false));
+    return this.tensors.map((t) => gatherRows(t, [index], false)) as T;
   }
 
   /** @internal Whole batch at once: one native gather (a memcpy per row) per tensor. */
@@ -132,7 +133,7 @@ export interface DataLoaderOptions<T> {
  * const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 64, shuffle: true });
  * for (const [xb, yb] of loader) { ... }
  */
-export class DataLoader<T = Tensor[], B = T extends Tensor[] ? Tensor[] : T extends Tensor ? Tensor : Collated> implements Iterable<B> {
+export class DataLoader<T = Tensor[], B = T extends Tensor[] ? { [K in keyof T]: Tensor } : T extends Tensor ? Tensor : Collated> implements Iterable<B> {
   readonly dataset: Dataset<T> | readonly T[];
   readonly batchSize: number;
   readonly shuffle: boolean;

@@ -26,10 +26,22 @@ export interface PrependOption {
   /** Run this hook before the hooks already registered (PyTorch's `prepend=True`). */
   prepend?: boolean;
 }
+export interface ForwardPreHookOptions extends PrependOption {
+  /**
+   * The hook gets `(module, args, kwargs)` (kwargs: the trailing plain-object argument, `{}` if
+   * none) and may return `[newArgs, newKwargs]`.
+   */
+  withKwargs?: boolean;
+}
 export interface ForwardHookOptions extends PrependOption {
   /** Run this hook even when forward (or an earlier hook) throws; the error then propagates. */
   alwaysCall?: boolean;
+  /** The hook gets `(module, args, kwargs, output)`. */
+  withKwargs?: boolean;
 }
+
+/** `(module, name, value) => undefined | replacement`, run as a module registers a member. */
+export type RegistrationHook<V> = (module: Module, name: string, value: V) => V | void | undefined | null;
 
 /** A hook dictionary: insertion-ordered, keyed by handle id (PyTorch's OrderedDict of hooks). */
 export type HookDict<F> = Map<number, F>;
@@ -98,6 +110,14 @@ export class HookState {
   readonly forwardAlwaysCalled = new Set<number>();
   readonly backwardPre: HookDict<BackwardPreHook<any>> = new Map();
   readonly backward: HookDict<BackwardHook<any>> = new Map();
+  /** Ids of forward (pre-)hooks registered `withKwargs`. */
+  readonly forwardPreWithKwargs = new Set<number>();
+  readonly forwardWithKwargs = new Set<number>();
+  // Not part of the call path, so not counted in `n`.
+  readonly stateDictPre: HookDict<(...a: any[]) => unknown> = new Map();
+  readonly stateDictPost: HookDict<(...a: any[]) => unknown> = new Map();
+  readonly loadStateDictPre: HookDict<(...a: any[]) => unknown> = new Map();
+  readonly loadStateDictPost: HookDict<(...a: any[]) => unknown> = new Map();
   readonly recount = (): void => {
     this.n = this.forwardPre.size + this.forward.size + this.backwardPre.size + this.backward.size;
   };
@@ -111,11 +131,58 @@ export function registerModuleForwardPreHook(hook: ForwardPreHook<any>): Removab
   return addHook(globalHooks.forwardPre, hook, false, [], globalHooks.recount);
 }
 
-/** Registers a forward hook for all modules; it runs before every module's own forward hooks. */
-export function registerModuleForwardHook(hook: ForwardHook<any>, opts: { alwaysCall?: boolean } = {}): RemovableHandle {
-  const h = addHook(globalHooks.forward, hook, false, [globalHooks.forwardAlwaysCalled], globalHooks.recount);
-  if (opts.alwaysCall) globalHooks.forwardAlwaysCalled.add(h.id);
+/**
+ * Registers a forward hook for all modules; it runs before every module's own forward hooks.
+ * `withKwargs`: the hook gets `(module, args, kwargs, output)`.
+ */
+export function registerModuleForwardHook(
+  hook: (module: Module, args: any[], kwargs: Record<string, any>, output: any) => unknown,
+  opts: { alwaysCall?: boolean; withKwargs: true },
+): RemovableHandle;
+export function registerModuleForwardHook(hook: ForwardHook<Module>, opts?: { alwaysCall?: boolean; withKwargs?: boolean }): RemovableHandle;
+// Overloads, not a union: an inline hook keeps typed parameters.
+export function registerModuleForwardHook(
+  hook: ForwardHook<any> | ((module: Module, args: any[], kwargs: Record<string, unknown>, output: any) => unknown),
+  opts: { alwaysCall?: boolean; withKwargs?: boolean } = {},
+): RemovableHandle {
+  const g = globalHooks;
+  const h = addHook(g.forward, hook as ForwardHook<any>, false, [g.forwardAlwaysCalled, g.forwardWithKwargs], g.recount);
+  if (opts.alwaysCall) g.forwardAlwaysCalled.add(h.id);
+  if (opts.withKwargs) g.forwardWithKwargs.add(h.id);
   return h;
+}
+
+/** @internal The global registration hooks (PyTorch's `_global_{buffer,module,parameter}_registration_hooks`). */
+export const registrationHooks = {
+  buffer: new Map<number, RegistrationHook<any>>(),
+  module: new Map<number, RegistrationHook<any>>(),
+  parameter: new Map<number, RegistrationHook<any>>(),
+};
+
+/** @internal Runs the registration hooks of `kind`; each non-null result replaces the value. */
+export function runRegistrationHooks<V>(kind: 'buffer' | 'module' | 'parameter', module: Module, name: string, value: V): V {
+  const d = registrationHooks[kind];
+  if (d.size === 0) return value;
+  for (const hook of [...d.values()]) {
+    const r = hook(module, name, value);
+    if (r !== undefined && r !== null) value = r as V;
+  }
+  return value;
+}
+
+/** `hook(module, name, buffer)` runs in every `registerBuffer` (and buffer assignment); may return a replacement. */
+export function registerModuleBufferRegistrationHook(hook: RegistrationHook<any>): RemovableHandle {
+  return addHook(registrationHooks.buffer, hook, false);
+}
+
+/** `hook(module, name, submodule)` runs in every `addModule` (and module assignment); may return a replacement. */
+export function registerModuleModuleRegistrationHook(hook: RegistrationHook<any>): RemovableHandle {
+  return addHook(registrationHooks.module, hook, false);
+}
+
+/** `hook(module, name, param)` runs in every `registerParameter` (and parameter assignment); may return a replacement. */
+export function registerModuleParameterRegistrationHook(hook: RegistrationHook<any>): RemovableHandle {
+  return addHook(registrationHooks.parameter, hook, false);
 }
 
 /** Registers a full backward pre-hook for all modules (before each module's own). */

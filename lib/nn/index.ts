@@ -4,8 +4,19 @@
 import * as functional from '../functional';
 import * as init from './init';
 export { functional, init };
-export { Module, IncompatibleKeys, KeyError } from './module';
-export type { StateDictOptions, NamedMembersOptions } from './module';
+import * as utils from './utils';
+export { utils };
+export { Module, IncompatibleKeys, KeyError, AttributeError } from './module';
+export type {
+  StateDictOptions,
+  NamedMembersOptions,
+  NamedModulesOptions,
+  LoadStateDictOptions,
+  StateDictPreHook,
+  StateDictPostHook,
+  LoadStateDictPreHook,
+  LoadStateDictPostHook,
+} from './module';
 export { Parameter } from './parameter';
 export {
   RemovableHandle,
@@ -13,6 +24,9 @@ export {
   registerModuleForwardHook,
   registerModuleFullBackwardPreHook,
   registerModuleFullBackwardHook,
+  registerModuleBufferRegistrationHook,
+  registerModuleModuleRegistrationHook,
+  registerModuleParameterRegistrationHook,
 } from './hooks';
 export type {
   ForwardPreHook,
@@ -20,10 +34,12 @@ export type {
   BackwardPreHook,
   BackwardHook,
   ForwardHookOptions,
+  ForwardPreHookOptions,
   PrependOption,
+  RegistrationHook,
   Grads,
 } from './hooks';
-export { Sequential, ModuleList, ModuleDict } from './modules/container';
+export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict, IndexError } from './modules/container';
 export { Linear, Identity } from './modules/linear';
 export { Conv2d } from './modules/conv';
 export type { Conv2dOptions } from './modules/conv';

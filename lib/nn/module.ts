@@ -26,8 +26,9 @@ import {
   globalHooks,
   HookDict,
   HookState,
-  PrependOption,
+  ForwardPreHookOptions,
   RemovableHandle,
+  runRegistrationHooks,
 } from './hooks';
 
 /** PyTorch raises KeyError for bad registration names. */
@@ -35,6 +36,14 @@ export class KeyError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'KeyError';
+  }
+}
+
+/** PyTorch raises AttributeError for failed dotted-path lookups. */
+export class AttributeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AttributeError';
   }
 }
 
@@ -52,6 +61,15 @@ export function typeName(v: unknown): string {
     return c && c.name ? c.name : typeof v;
   }
   return typeof v;
+}
+
+/** `t` as `dtype` if it is floating-point (PyTorch converts only floating tensors); else `t`. */
+function convertFloating(t: Tensor, dtype: string): Tensor {
+  const cur = (t as unknown as { dtype?: string }).dtype ?? 'float32';
+  if (cur === dtype || cur === 'int64' || cur === 'bool') return t;
+  const to = (t as unknown as { to?: (d: string) => Tensor }).to;
+  if (typeof to !== 'function') throw new Error(`to: converting a ${cur} tensor to ${dtype} needs Tensor.to`);
+  return to.call(t, dtype);
 }
 
 function hasattr(obj: object, name: string): boolean {
@@ -93,6 +111,55 @@ export interface NamedMembersOptions {
   removeDuplicate?: boolean;
 }
 
+export interface NamedModulesOptions {
+  memo?: Set<Module> | null;
+  prefix?: string;
+  removeDuplicate?: boolean;
+}
+
+export interface LoadStateDictOptions {
+  /** Missing or unexpected keys raise (default true); size mismatches always raise. */
+  strict?: boolean;
+  /** Store the checkpoint's tensors themselves instead of copying into the existing ones. */
+  assign?: boolean;
+}
+
+/** `(module, prefix, keepVars)`, before the module's state is saved. */
+export type StateDictPreHook<M = Module> = (module: M, prefix: string, keepVars: boolean) => void;
+/** `(module, stateDict, prefix, localMetadata)` after the module and its children are saved; must return undefined. */
+export type StateDictPostHook<M = Module> = (
+  module: M,
+  stateDict: Record<string, Tensor>,
+  prefix: string,
+  localMetadata: Record<string, unknown>,
+) => void;
+/**
+ * `(module, stateDict, prefix, localMetadata, strict, missingKeys, unexpectedKeys, errorMsgs)`
+ * before the module loads its own entries; `stateDict` is the Map of this module's keys and may
+ * be edited in place (to migrate old checkpoints).
+ */
+export type LoadStateDictPreHook<M = Module> = (
+  module: M,
+  stateDict: Map<string, unknown>,
+  prefix: string,
+  localMetadata: Record<string, unknown>,
+  strict: boolean,
+  missingKeys: string[],
+  unexpectedKeys: string[],
+  errorMsgs: string[],
+) => void;
+/** `(module, incompatibleKeys)` after the module and its children are loaded; may edit the key lists in place. */
+export type LoadStateDictPostHook<M = Module> = (module: M, incompatibleKeys: IncompatibleKeys) => void;
+
+/** A trailing plain object argument stands for PyTorch's `**kwargs`. */
+export function isKwargs(x: unknown): x is Record<string, unknown> {
+  if (x === null || typeof x !== 'object') return false;
+  const p = Object.getPrototypeOf(x);
+  return p === Object.prototype || p === null;
+}
+
+const EXTRA_STATE = '_extra_state';
+
 /** The call signature: `model(...args)` is typed after the subclass's `forward`. */
 export interface Module<A extends unknown[] = any[], R = any> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -120,29 +187,7 @@ export class Module<A extends unknown[] = any[], R = any> {
   /** @internal */ declare _hookState: HookState;
 
   constructor() {
-    const hs = new HookState();
-    let self: Module;
-    // The callable itself; reads `forward` from the target (no trap) and calls it on the Proxy.
-    const fn = (...args: unknown[]): unknown => {
-      if ((hs.n | globalHooks.n) === 0) return Reflect.apply((fn as unknown as Module).forward, self, args);
-      return callImpl(self, hs, args);
-    };
-    const f = fn as unknown as Record<string | symbol, unknown>;
-    delete f.name;
-    delete f.length;
-    Object.setPrototypeOf(fn, new.target.prototype);
-    const hidden = (key: string | symbol, value: unknown) =>
-      Object.defineProperty(fn, key, { value, writable: true, enumerable: false, configurable: true });
-    hidden('training', true);
-    hidden('_parameters', new Map());
-    hidden('_buffers', new Map());
-    hidden('_nonPersistentBuffersSet', new Set());
-    hidden('_modules', new Map());
-    hidden('_hookState', hs);
-    hidden(TARGET, fn);
-    self = new Proxy(fn, HANDLER) as unknown as Module;
-    hidden(SELF, self);
-    return self;
+    return createModule(new.target.prototype);
   }
 
   /**
@@ -168,6 +213,7 @@ export class Module<A extends unknown[] = any[], R = any> {
     if (hasattr(this, name) && !this._modules.has(name)) throw new KeyError(`attribute '${name}' already exists`);
     if (name.includes('.')) throw new KeyError(`module name can't contain ".", got: ${name}`);
     if (name === '') throw new KeyError('module name can\'t be empty string ""');
+    module = runRegistrationHooks('module', this, name, module);
     this._modules.set(name, module);
     mirror(this, name, module);
   }
@@ -194,43 +240,67 @@ export class Module<A extends unknown[] = any[], R = any> {
     if (tensor !== null && !(tensor instanceof Tensor)) {
       throw new TypeError(`cannot assign '${typeName(tensor)}' object to buffer '${name}' (torch Tensor or None required)`);
     }
+    tensor = runRegistrationHooks('buffer', this, name, tensor);
     this._buffers.set(name, tensor);
     if (persistent) this._nonPersistentBuffersSet.delete(name);
     else this._nonPersistentBuffersSet.add(name);
     mirror(this, name, tensor);
   }
 
-  /** The submodule at a dotted path (`''` is this module). */
+  /** The submodule at a dotted path (`''` is this module); PyTorch's `get_submodule`. */
   getSubmodule(target: string): Module {
+    if (typeof target !== 'string') throw new TypeError(`getSubmodule: target must be a string, got ${typeName(target)}`);
     if (target === '') return this;
     let mod: Module = this;
     for (const item of target.split('.')) {
-      if (!hasattr(mod, item)) throw new Error(`${mod._getName()} has no attribute \`${item}\``);
+      if (!hasattr(mod, item)) throw new AttributeError(`${mod._getName()} has no attribute \`${item}\``);
       const next = (mod as unknown as Record<string, unknown>)[item];
-      if (!(next instanceof Module)) throw new Error(`\`${item}\` is not an nn.Module`);
+      if (!(next instanceof Module)) throw new AttributeError(`\`${item}\` is not an nn.Module`);
       mod = next;
     }
     return mod;
   }
 
-  /** The parameter at a dotted path. */
+  /**
+   * Replaces (or, unless `strict`, adds) the submodule at a dotted path; the parent must exist.
+   * PyTorch's `set_submodule(target, module, strict=False)`.
+   */
+  setSubmodule(target: string, module: Module, strict: boolean | { strict?: boolean } = false): void {
+    if (strict !== null && typeof strict === 'object') strict = !!strict.strict;
+    if (typeof target !== 'string') throw new TypeError(`setSubmodule: target must be a string, got ${typeName(target)}`);
+    if (target === '') throw new Error('Cannot set the submodule without a target name!');
+    if (!(module instanceof Module)) throw new Error(`\`module\` is not an nn.Module, found ${typeName(module)}`);
+    const atoms = target.split('.');
+    const name = atoms.pop() as string;
+    const parent = atoms.length === 0 ? this : this.getSubmodule(atoms.join('.'));
+    if (strict && !hasattr(parent, name)) throw new AttributeError(`${parent._getName()} has no attribute \`${name}\``);
+    if (hasattr(parent, name)) {
+      const cur = (parent as unknown as Record<string, unknown>)[name];
+      if (!(cur instanceof Module)) throw new AttributeError(`\`${name}\` is not an nn.Module`);
+    }
+    (parent as unknown as Record<string, unknown>)[name] = module;
+  }
+
+  /** The parameter at a dotted path; PyTorch's `get_parameter`. */
   getParameter(target: string): Parameter {
+    if (typeof target !== 'string') throw new TypeError(`getParameter: target must be a string, got ${typeName(target)}`);
     const i = target.lastIndexOf('.');
     const mod = this.getSubmodule(i < 0 ? '' : target.slice(0, i));
     const name = target.slice(i + 1);
-    if (!hasattr(mod, name)) throw new Error(`${mod._getName()} has no attribute \`${name}\``);
+    if (!hasattr(mod, name)) throw new AttributeError(`${mod._getName()} has no attribute \`${name}\``);
     const p = (mod as unknown as Record<string, unknown>)[name];
-    if (!(p instanceof Parameter)) throw new Error(`\`${name}\` is not an nn.Parameter`);
+    if (!(p instanceof Parameter)) throw new AttributeError(`\`${name}\` is not an nn.Parameter`);
     return p;
   }
 
-  /** The buffer at a dotted path. */
+  /** The buffer at a dotted path; PyTorch's `get_buffer`. */
   getBuffer(target: string): Tensor {
+    if (typeof target !== 'string') throw new TypeError(`getBuffer: target must be a string, got ${typeName(target)}`);
     const i = target.lastIndexOf('.');
     const mod = this.getSubmodule(i < 0 ? '' : target.slice(0, i));
     const name = target.slice(i + 1);
-    if (!hasattr(mod, name)) throw new Error(`${mod._getName()} has no attribute \`${name}\``);
-    if (!mod._buffers.has(name)) throw new Error(`\`${name}\` is not a buffer`);
+    if (!hasattr(mod, name)) throw new AttributeError(`${mod._getName()} has no attribute \`${name}\``);
+    if (!mod._buffers.has(name)) throw new AttributeError(`\`${name}\` is not a buffer`);
     return mod._buffers.get(name) as Tensor;
   }
 
@@ -241,11 +311,20 @@ export class Module<A extends unknown[] = any[], R = any> {
    * non-array value becomes the single argument).
    */
   registerForwardPreHook(
-    hook: (module: this, args: Parameters<this['forward']>) => unknown,
-    opts: PrependOption = {},
+    hook: (module: this, args: any[], kwargs: Record<string, any>) => unknown,
+    opts: ForwardPreHookOptions & { withKwargs: true },
+  ): RemovableHandle;
+  registerForwardPreHook(hook: (module: this, args: Parameters<this['forward']>) => unknown, opts?: ForwardPreHookOptions): RemovableHandle;
+  // Overloads rather than a union of hook types: a union would leave an inline hook's parameters
+  // without a contextual type (implicitly any under strict).
+  registerForwardPreHook(
+    hook: ((module: this, args: Parameters<this['forward']>) => unknown) | ((module: this, args: any[], kwargs: Record<string, any>) => unknown),
+    opts: ForwardPreHookOptions = {},
   ): RemovableHandle {
     const hs = this._hookState;
-    return addHook(hs.forwardPre, hook as unknown as ForwardPreHook<any>, !!opts.prepend, [], hs.recount);
+    const h = addHook(hs.forwardPre, hook as unknown as ForwardPreHook<any>, !!opts.prepend, [hs.forwardPreWithKwargs], hs.recount);
+    if (opts.withKwargs) hs.forwardPreWithKwargs.add(h.id);
+    return h;
   }
 
   /**
@@ -253,12 +332,23 @@ export class Module<A extends unknown[] = any[], R = any> {
    * With `alwaysCall`, it also runs when forward or an earlier hook throws.
    */
   registerForwardHook(
+    hook: (module: this, args: any[], kwargs: Record<string, any>, output: ReturnType<this['forward']>) => unknown,
+    opts: ForwardHookOptions & { withKwargs: true },
+  ): RemovableHandle;
+  registerForwardHook(
     hook: (module: this, args: Parameters<this['forward']>, output: ReturnType<this['forward']>) => unknown,
+    opts?: ForwardHookOptions,
+  ): RemovableHandle;
+  registerForwardHook(
+    hook:
+      | ((module: this, args: Parameters<this['forward']>, output: ReturnType<this['forward']>) => unknown)
+      | ((module: this, args: any[], kwargs: Record<string, any>, output: ReturnType<this['forward']>) => unknown),
     opts: ForwardHookOptions = {},
   ): RemovableHandle {
     const hs = this._hookState;
-    const h = addHook(hs.forward, hook as unknown as ForwardHook<any>, !!opts.prepend, [hs.forwardAlwaysCalled], hs.recount);
+    const h = addHook(hs.forward, hook as unknown as ForwardHook<any>, !!opts.prepend, [hs.forwardAlwaysCalled, hs.forwardWithKwargs], hs.recount);
     if (opts.alwaysCall) hs.forwardAlwaysCalled.add(h.id);
+    if (opts.withKwargs) hs.forwardWithKwargs.add(h.id);
     return h;
   }
 
@@ -266,7 +356,7 @@ export class Module<A extends unknown[] = any[], R = any> {
    * `hook(module, gradOutput)` runs when the gradients of the module's outputs are computed;
    * returning an array of the same length replaces them.
    */
-  registerFullBackwardPreHook(hook: BackwardPreHook<this>, opts: PrependOption | boolean = {}): RemovableHandle {
+  registerFullBackwardPreHook(hook: BackwardPreHook<this>, opts: { prepend?: boolean } | boolean = {}): RemovableHandle {
     const hs = this._hookState;
     const prepend = typeof opts === 'boolean' ? opts : !!opts.prepend;
     return addHook(hs.backwardPre, hook as BackwardPreHook<any>, prepend, [], hs.recount);
@@ -277,7 +367,7 @@ export class Module<A extends unknown[] = any[], R = any> {
    * computed (`null` for inputs without gradient); returning an array of the same length
    * replaces the gradients flowing to the inputs.
    */
-  registerFullBackwardHook(hook: BackwardHook<this>, opts: PrependOption | boolean = {}): RemovableHandle {
+  registerFullBackwardHook(hook: BackwardHook<this>, opts: { prepend?: boolean } | boolean = {}): RemovableHandle {
     const hs = this._hookState;
     const prepend = typeof opts === 'boolean' ? opts : !!opts.prepend;
     return addHook(hs.backward, hook as BackwardHook<any>, prepend, [], hs.recount);
@@ -310,17 +400,26 @@ export class Module<A extends unknown[] = any[], R = any> {
     for (const [, m] of this.namedModules()) yield m;
   }
 
-  *namedModules(memo?: Set<Module> | null, prefix = '', removeDuplicate = true): Generator<[string, Module], void, undefined> {
-    const seen = memo ?? new Set<Module>();
-    if (seen.has(this)) return;
-    if (removeDuplicate) seen.add(this);
-    yield [prefix, this];
-    for (const [name, m] of this._modules) {
-      if (m === null) continue;
-      yield* m.namedModules(seen, prefix + (prefix ? '.' : '') + name, removeDuplicate);
+  /**
+   * `[path, module]` for this module and all below it, pre-order. Positional
+   * `(memo, prefix, removeDuplicate)` or an options object `{ memo, prefix, removeDuplicate }`.
+   */
+  *namedModules(
+    memo?: Set<Module> | null | NamedModulesOptions,
+    prefix = '',
+    removeDuplicate = true,
+  ): Generator<[string, Module], void, undefined> {
+    let seen: Set<Module> | null | undefined;
+    if (memo !== null && memo !== undefined && !(memo instanceof Set)) {
+      if (typeof memo !== 'object') throw new TypeError(`namedModules: memo must be a Set or an options object, got ${typeName(memo)}`);
+      ({ memo: seen = null, prefix = '', removeDuplicate = true } = memo);
+    } else {
+      seen = memo;
     }
+    yield* namedModulesImpl(this, seen ?? new Set<Module>(), prefix, removeDuplicate);
   }
 
+  /** @internal */
   private *namedMembers<T>(
     get: (m: Module) => Iterable<[string, T | null]>,
     prefix: string,
@@ -328,7 +427,7 @@ export class Module<A extends unknown[] = any[], R = any> {
     removeDuplicate: boolean,
   ): Generator<[string, T], void, undefined> {
     const memo = new Set<T>();
-    const mods: Iterable<[string, Module]> = recurse ? this.namedModules(null, prefix, removeDuplicate) : [[prefix, this]];
+    const mods: Iterable<[string, Module]> = recurse ? namedModulesImpl(this, new Set(), prefix, removeDuplicate) : [[prefix, this]];
     for (const [mp, m] of mods) {
       for (const [k, v] of get(m)) {
         if (v === null || v === undefined || memo.has(v)) continue;
@@ -340,7 +439,7 @@ export class Module<A extends unknown[] = any[], R = any> {
 
   /** Parameters of this module and (with `recurse`) its descendants, each tensor once. */
   *parameters(recurse: boolean | { recurse?: boolean } = true): Generator<Parameter, void, undefined> {
-    const r = typeof recurse === 'object' ? recurse.recurse ?? true : recurse;
+    const r = recurse !== null && typeof recurse === 'object' ? recurse.recurse ?? true : recurse;
     for (const [, p] of this.namedParameters('', r)) yield p;
   }
 
@@ -349,7 +448,7 @@ export class Module<A extends unknown[] = any[], R = any> {
     recurse = true,
     removeDuplicate = true,
   ): Generator<[string, Parameter], void, undefined> {
-    if (typeof prefix === 'object') {
+    if (prefix !== null && typeof prefix === 'object') {
       ({ prefix = '', recurse = true, removeDuplicate = true } = prefix);
     }
     yield* this.namedMembers((m) => m._parameters, prefix as string, recurse, removeDuplicate);
@@ -357,7 +456,7 @@ export class Module<A extends unknown[] = any[], R = any> {
 
   /** Buffers (persistent or not) of this module and (with `recurse`) its descendants. */
   *buffers(recurse: boolean | { recurse?: boolean } = true): Generator<Tensor, void, undefined> {
-    const r = typeof recurse === 'object' ? recurse.recurse ?? true : recurse;
+    const r = recurse !== null && typeof recurse === 'object' ? recurse.recurse ?? true : recurse;
     for (const [, b] of this.namedBuffers('', r)) yield b;
   }
 
@@ -366,7 +465,7 @@ export class Module<A extends unknown[] = any[], R = any> {
     recurse = true,
     removeDuplicate = true,
   ): Generator<[string, Tensor], void, undefined> {
-    if (typeof prefix === 'object') {
+    if (prefix !== null && typeof prefix === 'object') {
       ({ prefix = '', recurse = true, removeDuplicate = true } = prefix);
     }
     yield* this.namedMembers((m) => m._buffers, prefix as string, recurse, removeDuplicate);
@@ -389,12 +488,83 @@ export class Module<A extends unknown[] = any[], R = any> {
 
   /** Sets `requiresGrad` on every parameter; returns this module. */
   requiresGrad_(requiresGrad = true): this {
+    if (typeof requiresGrad !== 'boolean') throw new TypeError(`requiresGrad_: expected a boolean, got ${typeName(requiresGrad)}`);
     for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
     return this;
   }
 
-  /** Resets the gradients of all parameters: to null (default), or to zeros. */
-  zeroGrad(setToNone = true): void {
+  /**
+   * A copy of the whole module tree (PyTorch's `copy.deepcopy(model)`): same classes, copied
+   * parameters (with their grads), buffers and plain attributes; shared submodules and tied
+   * parameters stay shared within the copy. Hooks are not copied.
+   */
+  deepcopy(): this {
+    return deepcopyModule(this, new Map()) as this;
+  }
+
+  /**
+   * Converts floating-point parameters and buffers to `dtype` (PyTorch's `module.to(dtype)`);
+   * integer buffers are left alone. A device argument (`'cpu'`) is accepted and changes nothing.
+   * Returns this module.
+   */
+  to(dtypeOrDevice: string | { dtype?: string; device?: string }): this {
+    let dtype: string | undefined;
+    if (dtypeOrDevice !== null && typeof dtypeOrDevice === 'object') {
+      dtype = dtypeOrDevice.dtype;
+      if (dtypeOrDevice.device !== undefined && dtypeOrDevice.device !== 'cpu') {
+        throw new Error(`to: only the 'cpu' device exists in torchlet, got '${dtypeOrDevice.device}'`);
+      }
+    } else if (dtypeOrDevice === 'cpu') {
+      return this;
+    } else {
+      dtype = dtypeOrDevice;
+    }
+    if (dtype === undefined) return this;
+    if (typeof dtype !== 'string') throw new TypeError(`to: expected a dtype or device string, got ${typeName(dtype)}`);
+    if (dtype !== 'float32') {
+      if (dtype === 'int64' || dtype === 'bool') {
+        throw new TypeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=torch.${dtype}`);
+      }
+      throw new TypeError(`to: unknown dtype or device '${dtype}' (torchlet's floating dtype is 'float32')`);
+    }
+    return this._applyTensors((t) => convertFloating(t, dtype as string));
+  }
+
+  /** Casts all floating-point parameters and buffers to float32 (PyTorch's `module.float()`). */
+  float(): this {
+    return this._applyTensors((t) => convertFloating(t, 'float32'));
+  }
+
+  /**
+   * @internal PyTorch's `Module._apply`: replaces every parameter's data and buffer by `fn(t)`
+   * (parameters keep their identity; a converted grad follows).
+   */
+  _applyTensors(fn: (t: Tensor) => Tensor): this {
+    for (const m of this.modules()) {
+      for (const [k, p] of m._parameters) {
+        if (p === null) continue;
+        const np = fn(p);
+        if (np !== p) {
+          const q = new Parameter(np.detach(), p.requiresGrad);
+          if (p.grad !== null) q.grad = fn(p.grad);
+          (m as unknown as Record<string, unknown>)[k] = q;
+        }
+      }
+      for (const [k, b] of m._buffers) {
+        if (b === null) continue;
+        const nb = fn(b);
+        if (nb !== b) (m as unknown as Record<string, unknown>)[k] = nb;
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Resets the gradients of all parameters: to null (default), or to zeros with
+   * `zeroGrad(false)` / `zeroGrad({ setToNone: false })`.
+   */
+  zeroGrad(setToNone: boolean | { setToNone?: boolean } = true): void {
+    if (setToNone !== null && typeof setToNone === 'object') setToNone = setToNone.setToNone ?? true;
     for (const p of this.parameters()) {
       if (p.grad === null) continue;
       if (setToNone) {
@@ -421,54 +591,103 @@ export class Module<A extends unknown[] = any[], R = any> {
   // ---- state dict --------------------------------------------------------------------------------
 
   /**
-   * Parameters then persistent buffers of each module, pre-order, with dotted keys
-   * (`c1.weight`, `bn.running_mean`, ...). Values are detached tensors sharing storage.
-   * BatchNorm's `num_batches_tracked` (int64 in PyTorch) is a float32 tensor here.
+   * Parameters then persistent buffers of each module, then its extra state, then its children,
+   * pre-order, with dotted keys (`c1.weight`, `bn.running_mean`, ...). Values are detached
+   * tensors sharing storage. State-dict pre-hooks run first, post-hooks after the children.
    */
   stateDict(opts: StateDictOptions = {}): Record<string, Tensor> {
     const dest = opts.destination ?? {};
     const prefix = opts.prefix ?? '';
     const keep = !!opts.keepVars;
+    const hs = this._hookState;
+    for (const hook of hs.stateDictPre.values()) hook(this, prefix, keep);
     this._saveToStateDict(dest, prefix, keep);
     for (const [name, m] of this._modules) {
       if (m !== null) m.stateDict({ destination: dest, prefix: prefix + name + '.', keepVars: keep });
     }
+    for (const hook of hs.stateDictPost.values()) {
+      const r = hook(this, dest, prefix, { version: 1 });
+      if (r !== undefined && r !== null) throw new Error('state_dict post-hook must return None');
+    }
     return dest;
   }
 
-  /** @internal Saves this module's own params and persistent buffers. */
+  /** @internal Saves this module's own params, persistent buffers and extra state. */
   _saveToStateDict(dest: Record<string, Tensor>, prefix: string, keepVars: boolean): void {
     for (const [name, p] of this._parameters) if (p !== null) dest[prefix + name] = keepVars ? p : p.detach();
     for (const [name, b] of this._buffers) {
       if (b !== null && !this._nonPersistentBuffersSet.has(name)) dest[prefix + name] = keepVars ? b : b.detach();
     }
+    if (this.getExtraState !== Module.prototype.getExtraState) {
+      (dest as Record<string, unknown>)[prefix + EXTRA_STATE] = this.getExtraState();
+    }
+  }
+
+  /**
+   * Extra state saved under `<prefix>_extra_state` (override with `setExtraState`); any value.
+   * Only called when a subclass overrides it.
+   */
+  getExtraState(): unknown {
+    throw new Error(
+      'Reached a code path in Module.get_extra_state() that should never be called. Please file an issue ' +
+        'at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml to report this bug.',
+    );
+  }
+
+  /** Restores what `getExtraState` returned; only called when a subclass overrides it. */
+  setExtraState(state: unknown): void {
+    void state;
+    throw new Error(
+      'Reached a code path in Module.set_extra_state() that should never be called. Please file an issue ' +
+        'at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml to report this bug.',
+    );
   }
 
   /**
    * Copies parameters and buffers from `stateDict` (a record or Map). Returns the missing and
    * unexpected keys; throws naming every offending key on a shape mismatch (always) or, when
-   * `strict` (default), on missing or unexpected keys.
+   * `strict` (default), on missing or unexpected keys. With `assign`, the checkpoint's tensors
+   * become the module's (parameters keep the module's `requiresGrad`).
    */
   loadStateDict(
     stateDict: Record<string, Tensor> | Map<string, Tensor>,
-    opts: { strict?: boolean } | boolean = {},
+    opts: LoadStateDictOptions | boolean = {},
   ): IncompatibleKeys {
     if (stateDict === null || typeof stateDict !== 'object') {
       throw new TypeError(`Expected state_dict to be dict-like, got ${typeName(stateDict)}.`);
     }
+    if (opts === null || (typeof opts !== 'object' && typeof opts !== 'boolean')) {
+      throw new TypeError(`loadStateDict: options must be an object or a boolean (strict), got ${typeName(opts)}`);
+    }
     const strict = typeof opts === 'boolean' ? opts : opts.strict ?? true;
+    const assign = typeof opts === 'boolean' ? false : !!opts.assign;
     const entries: [string, unknown][] = stateDict instanceof Map ? [...stateDict] : Object.entries(stateDict);
     const missing: string[] = [];
     const unexpected: string[] = [];
     const errors: string[] = [];
+    const incompatible = new IncompatibleKeys(missing, unexpected);
     const load = (mod: Module, local: Map<string, unknown>, prefix: string): void => {
-      mod._loadFromStateDict(local, prefix, missing, unexpected, errors);
+      for (const hook of mod._hookState.loadStateDictPre.values()) {
+        hook(mod, local, prefix, { version: 1 }, true, missing, unexpected, errors);
+      }
+      mod._assign = assign;
+      try {
+        mod._loadFromStateDict(local, prefix, missing, unexpected, errors);
+      } finally {
+        mod._assign = false;
+      }
       for (const [name, child] of mod._modules) {
         if (child === null) continue;
         const cp = prefix + name + '.';
         const sub = new Map<string, unknown>();
         for (const [k, v] of local) if (k.startsWith(cp)) sub.set(k, v);
         load(child, sub, cp);
+      }
+      for (const hook of mod._hookState.loadStateDictPost.values()) {
+        const r = hook(mod, incompatible);
+        if (r !== undefined && r !== null) {
+          throw new Error('Hooks registered with ``register_load_state_dict_post_hook`` are notexpected to return new values, if incompatible_keys need to be modified,it should be done inplace.');
+        }
       }
     };
     load(this, new Map(entries), '');
@@ -483,8 +702,11 @@ export class Module<A extends unknown[] = any[], R = any> {
     if (errors.length > 0) {
       throw new Error(`Error(s) in loading state_dict for ${this._getName()}:\n\t${errors.join('\n\t')}`);
     }
-    return new IncompatibleKeys(missing, unexpected);
+    return incompatible;
   }
+
+  /** @internal Set by `loadStateDict({ assign })` while this module loads. */
+  declare _assign: boolean;
 
   /**
    * @internal PyTorch's `_load_from_state_dict` (always run as strict; `loadStateDict` decides
@@ -500,6 +722,7 @@ export class Module<A extends unknown[] = any[], R = any> {
     const local = new Map<string, Tensor>();
     for (const [k, v] of this._parameters) if (v !== null) local.set(k, v);
     for (const [k, v] of this._buffers) if (v !== null && !this._nonPersistentBuffersSet.has(k)) local.set(k, v);
+    const assign = !!this._assign;
     for (const [name, param] of local) {
       const key = prefix + name;
       if (!stateDict.has(key)) {
@@ -525,7 +748,17 @@ export class Module<A extends unknown[] = any[], R = any> {
         continue;
       }
       try {
-        noGrad(() => param.copy_(inp));
+        if (assign) {
+          if (param instanceof Parameter) {
+            const np = inp instanceof Parameter ? inp : new Parameter(inp, param.requiresGrad);
+            np.requiresGrad_(param.requiresGrad);
+            (this as unknown as Record<string, unknown>)[name] = np;
+          } else {
+            (this as unknown as Record<string, unknown>)[name] = inp;
+          }
+        } else {
+          noGrad(() => param.copy_(inp));
+        }
       } catch (e) {
         errorMsgs.push(
           `While copying the parameter named "${key}", whose dimensions in the model are ${fmtSize(param.shape)} and ` +
@@ -533,11 +766,46 @@ export class Module<A extends unknown[] = any[], R = any> {
         );
       }
     }
-    for (const key of stateDict.keys()) {
-      if (!key.startsWith(prefix)) continue;
-      const inputName = key.slice(prefix.length).split('.', 1)[0];
-      if (!this._modules.has(inputName) && !local.has(inputName)) unexpectedKeys.push(key);
+    const extraKey = prefix + EXTRA_STATE;
+    if (this.setExtraState !== Module.prototype.setExtraState) {
+      if (stateDict.has(extraKey)) this.setExtraState(stateDict.get(extraKey));
+      else missingKeys.push(extraKey);
+    } else if (stateDict.has(extraKey)) {
+      unexpectedKeys.push(extraKey);
     }
+    for (const key of stateDict.keys()) {
+      if (!key.startsWith(prefix) || key === extraKey) continue;
+      const rest = key.slice(prefix.length);
+      const dot = rest.indexOf('.');
+      // A dotted remainder must address a child module (`fc1.weight.bad_suffix` does not).
+      if (dot >= 0 ? !this._modules.has(rest.slice(0, dot)) : !local.has(rest)) unexpectedKeys.push(key);
+    }
+  }
+
+  /** `hook(module, prefix, keepVars)` runs before `stateDict` saves this module. */
+  registerStateDictPreHook(hook: StateDictPreHook<this>): RemovableHandle {
+    return addHook(this._hookState.stateDictPre, hook as StateDictPreHook<any>, false);
+  }
+
+  /**
+   * `hook(module, stateDict, prefix, localMetadata)` runs after this module and its children are
+   * saved; it may edit `stateDict` in place and must return undefined.
+   */
+  registerStateDictPostHook(hook: StateDictPostHook<this>): RemovableHandle {
+    return addHook(this._hookState.stateDictPost, hook as StateDictPostHook<any>, false);
+  }
+
+  /** See {@link LoadStateDictPreHook}. */
+  registerLoadStateDictPreHook(hook: LoadStateDictPreHook<this>): RemovableHandle {
+    return addHook(this._hookState.loadStateDictPre, hook as LoadStateDictPreHook<any>, false);
+  }
+
+  /**
+   * `hook(module, incompatibleKeys)` runs after this module and its children are loaded; it may
+   * edit `incompatibleKeys.missingKeys`/`unexpectedKeys` in place and must return undefined.
+   */
+  registerLoadStateDictPostHook(hook: LoadStateDictPostHook<this>): RemovableHandle {
+    return addHook(this._hookState.loadStateDictPost, hook as LoadStateDictPostHook<any>, false);
   }
 
   // ---- printing ----------------------------------------------------------------------------------
@@ -566,6 +834,120 @@ export class Module<A extends unknown[] = any[], R = any> {
 
   [inspect.custom](): string {
     return this.toString();
+  }
+}
+
+/**
+ * The callable Proxy behind every module, with prototype `proto` and empty registries
+ * (the constructor's body; `deepcopy` uses it to make an instance without running a subclass
+ * constructor).
+ */
+function createModule(proto: object): Module {
+  const hs = new HookState();
+  let self: Module;
+  // The callable itself; reads `forward` from the target (no trap) and calls it on the Proxy.
+  const fn = (...args: unknown[]): unknown => {
+    if ((hs.n | globalHooks.n) === 0) return Reflect.apply((fn as unknown as Module).forward, self, args);
+    return callImpl(self, hs, args);
+  };
+  const f = fn as unknown as Record<string | symbol, unknown>;
+  delete f.name;
+  delete f.length;
+  Object.setPrototypeOf(fn, proto);
+  const hidden = (key: string | symbol, value: unknown) =>
+    Object.defineProperty(fn, key, { value, writable: true, enumerable: false, configurable: true });
+  hidden('training', true);
+  hidden('_parameters', new Map());
+  hidden('_buffers', new Map());
+  hidden('_nonPersistentBuffersSet', new Set());
+  hidden('_modules', new Map());
+  hidden('_hookState', hs);
+  hidden('_assign', false);
+  hidden(TARGET, fn);
+  self = new Proxy(fn, HANDLER) as unknown as Module;
+  hidden(SELF, self);
+  return self;
+}
+
+const INTERNAL = new Set<string | symbol>(['training', '_parameters', '_buffers', '_nonPersistentBuffersSet', '_modules', '_hookState', '_assign', TARGET, SELF]);
+
+/** Deep copy of plain data (arrays, plain objects, Maps, Sets, typed arrays, tensors, modules). */
+function deepcopyValue(v: unknown, memo: Map<unknown, unknown>): unknown {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return v;
+  if (memo.has(v)) return memo.get(v);
+  if (v instanceof Module) return deepcopyModule(v, memo);
+  if (v instanceof Tensor) {
+    const c = v instanceof Parameter ? new Parameter(v.detach().clone(), v.requiresGrad) : v.detach().clone();
+    if (!(v instanceof Parameter) && v.requiresGrad) c.requiresGrad_(true);
+    if (v.grad !== null) c.grad = v.grad.detach().clone();
+    memo.set(v, c);
+    return c;
+  }
+  if (typeof v === 'function') return v;
+  if (ArrayBuffer.isView(v)) {
+    const c = (v as unknown as { slice(): unknown }).slice();
+    memo.set(v, c);
+    return c;
+  }
+  if (Array.isArray(v)) {
+    const c: unknown[] = [];
+    memo.set(v, c);
+    for (const x of v) c.push(deepcopyValue(x, memo));
+    return c;
+  }
+  if (v instanceof Map) {
+    const c = new Map();
+    memo.set(v, c);
+    for (const [k, x] of v) c.set(deepcopyValue(k, memo), deepcopyValue(x, memo));
+    return c;
+  }
+  if (v instanceof Set) {
+    const c = new Set();
+    memo.set(v, c);
+    for (const x of v) c.add(deepcopyValue(x, memo));
+    return c;
+  }
+  const c = Object.create(Object.getPrototypeOf(v));
+  memo.set(v, c);
+  for (const k of Reflect.ownKeys(v as object)) {
+    const d = Reflect.getOwnPropertyDescriptor(v as object, k)!;
+    if ('value' in d) d.value = deepcopyValue(d.value, memo);
+    Reflect.defineProperty(c, k, d);
+  }
+  return c;
+}
+
+function deepcopyModule(src: Module, memo: Map<unknown, unknown>): Module {
+  const dst = createModule(Object.getPrototypeOf(src));
+  memo.set(src, dst);
+  const st = (src as unknown as Target)[TARGET] as object;
+  const dt = (dst as unknown as Target)[TARGET] as object;
+  (dt as Target).training = src.training;
+  for (const [k, p] of src._parameters) dst._parameters.set(k, deepcopyValue(p, memo) as Parameter | null);
+  for (const [k, b] of src._buffers) dst._buffers.set(k, deepcopyValue(b, memo) as Tensor | null);
+  for (const k of src._nonPersistentBuffersSet) dst._nonPersistentBuffersSet.add(k);
+  for (const [k, m] of src._modules) dst._modules.set(k, m === null ? null : memo.has(m) ? (memo.get(m) as Module) : deepcopyModule(m, memo));
+  for (const key of Reflect.ownKeys(st)) {
+    if (INTERNAL.has(key)) continue;
+    const d = Reflect.getOwnPropertyDescriptor(st, key)!;
+    if (typeof key === 'string' && isRegistered(src, key)) {
+      const reg = dst._parameters.has(key) ? dst._parameters.get(key) : dst._buffers.has(key) ? dst._buffers.get(key) : dst._modules.get(key);
+      Reflect.defineProperty(dt, key, { value: reg, writable: true, enumerable: true, configurable: true });
+      continue;
+    }
+    if ('value' in d) d.value = deepcopyValue(d.value, memo);
+    Reflect.defineProperty(dt, key, d);
+  }
+  return dst;
+}
+
+function* namedModulesImpl(m: Module, memo: Set<Module>, prefix: string, removeDuplicate: boolean): Generator<[string, Module], void, undefined> {
+  if (memo.has(m)) return;
+  if (removeDuplicate) memo.add(m);
+  yield [prefix, m];
+  for (const [name, c] of m._modules) {
+    if (c === null) continue;
+    yield* namedModulesImpl(c, memo, prefix + (prefix ? '.' : '') + name, removeDuplicate);
   }
 }
 
@@ -605,6 +987,7 @@ function registerParameterImpl(self: Module, name: string, param: Parameter | nu
       );
     }
   }
+  param = runRegistrationHooks('parameter', self, name, param);
   self._parameters.set(name, param);
   mirror(self, name, param);
 }
@@ -639,24 +1022,27 @@ function setAttr(self: Module, t: Target, name: string, value: unknown): void {
     params.delete(name);
     buffers.delete(name);
     self._nonPersistentBuffersSet.delete(name);
-    modules.set(name, value);
-    mirror(self, name, value);
+    const m = runRegistrationHooks('module', self, name, value);
+    modules.set(name, m);
+    mirror(self, name, m);
     return;
   }
   if (modules.has(name)) {
     if (value !== null) {
       throw new TypeError(`cannot assign '${typeName(value)}' as child module '${name}' (torch.nn.Module or None expected)`);
     }
-    modules.set(name, null);
-    mirror(self, name, null);
+    const m = runRegistrationHooks('module', self, name, null);
+    modules.set(name, m);
+    mirror(self, name, m);
     return;
   }
   if (buffers.has(name)) {
     if (value !== null && !(value instanceof Tensor)) {
       throw new TypeError(`cannot assign '${typeName(value)}' as buffer '${name}' (torch.Tensor or None expected)`);
     }
-    buffers.set(name, value as Tensor | null);
-    mirror(self, name, value);
+    const b = runRegistrationHooks('buffer', self, name, value as Tensor | null);
+    buffers.set(name, b);
+    mirror(self, name, b);
     return;
   }
   setPlain(self, t, name, value);

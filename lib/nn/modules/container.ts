@@ -1,45 +1,63 @@
-/** Containers: `Sequential`, `ModuleList`, `ModuleDict` (PyTorch's torch/nn/modules/container.py). */
-import { Module, _resetModules, addIndent } from '../module';
+/**
+ * Containers: `Sequential`, `ModuleList`, `ModuleDict`, `ParameterList`, `ParameterDict`
+ * (PyTorch's torch/nn/modules/container.py). Python's `seq[i]`/`len`/`del`/`+` map to numeric
+ * properties, `at`, `length`, `delete` and `concat`.
+ */
+import { Tensor } from '../../tensor';
+import { Module, _resetModules, addIndent, KeyError, typeName } from '../module';
+import { Parameter } from '../parameter';
 
-function isModuleMapping(x: unknown): x is Map<string, Module> | Record<string, Module> {
-  return x instanceof Map || (typeof x === 'object' && x !== null && !Array.isArray(x) && !(Symbol.iterator in x));
+/** PyTorch raises IndexError for an index out of range. */
+export class IndexError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IndexError';
+  }
 }
 
-function entriesOf(x: Map<string, Module> | Record<string, Module> | Iterable<[string, Module]>): [string, Module][] {
-  if (x instanceof Map) return [...x];
-  if (Symbol.iterator in (x as object)) {
-    return [...(x as Iterable<[string, Module]>)].map((e, i) => {
-      if (!Array.isArray(e) || e.length !== 2) {
-        throw new TypeError(`ModuleDict update sequence element #${i} should be an array of [key, module]`);
-      }
-      return e as [string, Module];
-    });
-  }
-  return Object.entries(x as Record<string, Module>);
+type ModuleMapping<T> = Map<string, T> | Record<string, T>;
+
+function isModuleMapping(x: unknown): x is Map<string, Module> | Record<string, Module> {
+  return x instanceof Map || (typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Module) && !(Symbol.iterator in x));
 }
 
 /** Python's `operator.index` + range check + wrap for negative indices. */
 function absIndex(idx: number, size: number): number {
-  if (!Number.isInteger(idx)) throw new TypeError(`index must be an integer, got ${idx}`);
-  if (!(-size <= idx && idx < size)) throw new RangeError(`index ${idx} is out of range`);
+  if (typeof idx !== 'number' || !Number.isInteger(idx)) throw new TypeError(`index must be an integer, got ${typeName(idx) === 'number' ? idx : typeName(idx)}`);
+  if (!(-size <= idx && idx < size)) throw new IndexError(`index ${idx} is out of range`);
   return idx < 0 ? idx + size : idx;
+}
+
+function renumber(self: Module): void {
+  _resetModules(self, [...self._modules.values()].map((m, i) => [String(i), m]));
+}
+
+function checkIterable(x: unknown, what: string): void {
+  if (x === null || x === undefined || typeof (x as Iterable<unknown>)[Symbol.iterator] !== 'function' || x instanceof Tensor) {
+    throw new TypeError(`${what} should be called with an iterable, but got ${typeName(x)}`);
+  }
 }
 
 /**
  * Modules run one after another; `forward` feeds each output to the next module.
  * `new Sequential(a, b, c)` names children '0', '1', ...; `new Sequential(new Map([['fc', m]]))`
- * (or a plain record) keeps the given names.
+ * (or a plain record) keeps the given names. `seq[0]`, `seq.at(-1)`, `seq.length`, `for (const m of seq)`.
  */
-export class Sequential extends Module {
-  constructor(...args: Module[] | [Map<string, Module> | Record<string, Module>]) {
+export class Sequential<T extends Module = Module> extends Module<[Tensor], Tensor> {
+  /** The module at a position (`seq[0]`): registered children are mirrored as properties. */
+  readonly [index: number]: T;
+
+  constructor(...args: T[] | [ModuleMapping<T>]) {
     super();
     if (args.length === 1 && isModuleMapping(args[0])) {
-      for (const [k, m] of entriesOf(args[0])) this.addModule(k, m);
+      const src = args[0];
+      for (const [k, m] of src instanceof Map ? src : Object.entries(src)) this.addModule(k, m);
     } else {
-      (args as Module[]).forEach((m, i) => this.addModule(String(i), m));
+      (args as T[]).forEach((m, i) => this.addModule(String(i), m));
     }
   }
 
+  forward(input: Tensor): Tensor;
   forward(input: any): any {
     for (const m of this._modules.values()) input = (m as Module)(input);
     return input;
@@ -50,43 +68,50 @@ export class Sequential extends Module {
     return this._modules.size;
   }
 
-  [Symbol.iterator](): IterableIterator<Module> {
-    return (this._modules.values() as IterableIterator<Module>);
+  [Symbol.iterator](): IterableIterator<T> {
+    return this._modules.values() as IterableIterator<T>;
   }
 
-  /** The module at position `idx` (negative counts from the end). */
-  get(idx: number): Module {
+  /** The module at position `idx`; negative counts from the end; IndexError when out of range. */
+  at(idx: number): T {
     const i = absIndex(idx, this._modules.size);
-    return [...this._modules.values()][i] as Module;
+    return [...this._modules.values()][i] as T;
+  }
+
+  /** Alias of `at`. */
+  get(idx: number): T {
+    return this.at(idx);
   }
 
   /** A new Sequential of positions `[start, end)` that keeps the children's names (like `seq[a:b]`). */
-  slice(start?: number, end?: number): Sequential {
-    return new Sequential(new Map([...this._modules].slice(start, end) as [string, Module][]));
+  slice(start?: number, end?: number): Sequential<T> {
+    return new Sequential<T>(new Map([...this._modules].slice(start, end) as [string, T][]));
   }
 
-  /** Replaces the module at position `idx`. */
-  set(idx: number, module: Module): void {
+  /** Replaces the module at position `idx` (`seq[i] = m`). */
+  set(idx: number, module: T): void {
     const key = [...this._modules.keys()][absIndex(idx, this._modules.size)];
     (this as unknown as Record<string, unknown>)[key] = module;
   }
 
-  /** Removes the module at position `idx`; the remaining keep their order and are renumbered. */
+  /** Removes the module at position `idx` (`del seq[i]`); the rest keep their order and are renumbered. */
   delete(idx: number): void {
     const key = [...this._modules.keys()][absIndex(idx, this._modules.size)];
-    this._modules.delete(key);
-    _resetModules(this, [...this._modules.values()].map((m, i) => [String(i), m]));
+    delete (this as unknown as Record<string, unknown>)[key];
+    renumber(this);
   }
 
-  append(module: Module): this {
+  append(module: T): this {
     this.addModule(String(this._modules.size), module);
     return this;
   }
 
-  insert(index: number, module: Module): this {
-    if (!(module instanceof Module)) throw new TypeError(`module should be of type: Module`);
+  /** Inserts before position `index` (`-length <= index <= length`), shifting the later ones up. */
+  insert(index: number, module: T): this {
+    if (!(module instanceof Module)) throw new TypeError(`module should be of type: Module, got ${typeName(module)}`);
     const n = this._modules.size;
-    if (!(-n <= index && index <= n)) throw new RangeError(`Index out of range: ${index}`);
+    if (!Number.isInteger(index)) throw new TypeError(`index must be an integer, got ${index}`);
+    if (!(-n <= index && index <= n)) throw new IndexError(`Index out of range: ${index}`);
     if (index < 0) index += n;
     const entries = [...this._modules];
     const mods = entries.map(([, m]) => m);
@@ -97,21 +122,37 @@ export class Sequential extends Module {
     return this;
   }
 
-  extend(modules: Iterable<Module>): this {
-    for (const m of modules) this.append(m);
+  extend(modules: Iterable<T>): this {
+    checkIterable(modules, 'Sequential.extend');
+    for (const m of [...modules]) this.append(m);
     return this;
   }
 
-  pop(idx = -1): Module {
-    const m = this.get(idx);
+  /** Removes and returns the module at `idx` (default: the last). */
+  pop(idx = -1): T {
+    const m = this.at(idx);
     this.delete(idx);
     return m;
+  }
+
+  /** A new Sequential with the modules of both (Python's `seq + other`). */
+  concat<U extends Module>(other: Sequential<U>): Sequential<T | U> {
+    if (!(other instanceof Sequential)) {
+      throw new TypeError(`add operator supports only objects of Sequential class, but ${typeName(other)} is given.`);
+    }
+    const ret = new Sequential<T | U>();
+    for (const m of this) ret.append(m);
+    for (const m of other) ret.append(m);
+    return ret;
   }
 }
 
 /** A list of modules, registered under '0', '1', ... (PyTorch's `nn.ModuleList`; no forward). */
-export class ModuleList extends Module {
-  constructor(modules?: Iterable<Module> | null) {
+export class ModuleList<T extends Module = Module> extends Module<never[], never> {
+  /** The module at a position (`list[0]`). */
+  readonly [index: number]: T;
+
+  constructor(modules?: Iterable<T> | null) {
     super();
     if (modules !== undefined && modules !== null) this.extend(modules);
   }
@@ -120,46 +161,51 @@ export class ModuleList extends Module {
     return this._modules.size;
   }
 
-  [Symbol.iterator](): IterableIterator<Module> {
-    return (this._modules.values() as IterableIterator<Module>);
+  [Symbol.iterator](): IterableIterator<T> {
+    return this._modules.values() as IterableIterator<T>;
   }
 
-  /** The module at `idx` (negative counts from the end). */
-  get(idx: number): Module {
-    return this._modules.get(String(absIndex(idx, this._modules.size))) as Module;
+  /** The module at `idx` (negative counts from the end); IndexError when out of range. */
+  at(idx: number): T {
+    return this._modules.get(String(absIndex(idx, this._modules.size))) as T;
+  }
+
+  /** Alias of `at`. */
+  get(idx: number): T {
+    return this.at(idx);
   }
 
   /** A new ModuleList of positions `[start, end)`. */
-  slice(start?: number, end?: number): ModuleList {
-    return new ModuleList(([...this._modules.values()] as Module[]).slice(start, end));
+  slice(start?: number, end?: number): ModuleList<T> {
+    return new ModuleList<T>(([...this._modules.values()] as T[]).slice(start, end));
   }
 
-  set(idx: number, module: Module): void {
+  set(idx: number, module: T): void {
     (this as unknown as Record<string, unknown>)[String(absIndex(idx, this._modules.size))] = module;
   }
 
   /** Removes the module at `idx` and renumbers the rest. */
   delete(idx: number): void {
-    this._modules.delete(String(absIndex(idx, this._modules.size)));
-    _resetModules(this, [...this._modules.values()].map((m, i) => [String(i), m]));
+    delete (this as unknown as Record<string, unknown>)[String(absIndex(idx, this._modules.size))];
+    renumber(this);
   }
 
-  append(module: Module): this {
+  append(module: T): this {
     this.addModule(String(this._modules.size), module);
     return this;
   }
 
-  extend(modules: Iterable<Module>): this {
-    if (modules === null || typeof (modules as Iterable<Module>)[Symbol.iterator] !== 'function') {
-      throw new TypeError(`ModuleList.extend should be called with an iterable, but got ${typeof modules}`);
-    }
+  extend(modules: Iterable<T>): this {
+    checkIterable(modules, 'ModuleList.extend');
     const offset = this._modules.size;
     let i = 0;
-    for (const m of modules) this.addModule(String(offset + i++), m);
+    for (const m of [...modules]) this.addModule(String(offset + i++), m);
     return this;
   }
 
-  insert(index: number, module: Module): void {
+  /** Inserts before `index` (clamped like a JS/Python list insert). */
+  insert(index: number, module: T): void {
+    if (!(module instanceof Module)) throw new TypeError(`${typeName(module)} is not a Module subclass`);
     const n = this._modules.size;
     if (index < 0) index = Math.max(0, index + n);
     index = Math.min(index, n);
@@ -168,15 +214,16 @@ export class ModuleList extends Module {
     _resetModules(this, mods.map((m, i) => [String(i), m]));
   }
 
-  pop(idx = -1): Module {
-    const m = this.get(idx);
+  pop(idx = -1): T {
+    const m = this.at(idx);
     this.delete(idx);
     return m;
   }
 
   /** A new ModuleList with the modules of both (Python's `+`). */
-  concat(other: Iterable<Module>): ModuleList {
-    return new ModuleList([...this, ...other]);
+  concat<U extends Module>(other: Iterable<U>): ModuleList<T | U> {
+    checkIterable(other, 'ModuleList.concat');
+    return new ModuleList<T | U>([...this, ...other]);
   }
 
   /** PyTorch 2.x compresses runs of identical children: `(0-2): 3 x Linear(...)`. */
@@ -195,13 +242,38 @@ export class ModuleList extends Module {
   }
 }
 
-/** An ordered dictionary of modules (PyTorch's `nn.ModuleDict`; iterating yields keys). */
-export class ModuleDict extends Module {
-  constructor(modules?: Map<string, Module> | Record<string, Module> | Iterable<[string, Module]> | null) {
+type DictSource<T> = Map<string, T> | Record<string, T> | Iterable<readonly [string, T]>;
+
+function dictEntries<T>(x: DictSource<T>, cls: string, sortRecords: boolean): [string, T][] {
+  if (x === null || typeof x !== 'object') {
+    throw new TypeError(`${cls}.update should be called with an iterable of key/value pairs, but got ${typeName(x)}`);
+  }
+  if (x instanceof Map) return [...x];
+  if (Symbol.iterator in x) {
+    return [...(x as Iterable<unknown>)].map((e, j) => {
+      if (!Array.isArray(e)) throw new TypeError(`${cls} update sequence element #${j} should be Iterable; is${typeName(e)}`);
+      if (e.length !== 2) throw new Error(`${cls} update sequence element #${j} has length ${e.length}; 2 is required`);
+      return e as [string, T];
+    });
+  }
+  // PyTorch sorts a plain (unordered) mapping's keys; an ordered one (Map, container) keeps its order.
+  const es = Object.entries(x as Record<string, T>);
+  return sortRecords ? es.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : es;
+}
+
+/** An ordered dictionary of modules (PyTorch's `nn.ModuleDict`); map-like, iterating yields keys. */
+export class ModuleDict<T extends Module = Module> extends Module<never[], never> {
+  constructor(modules?: DictSource<T> | ModuleDict<T> | null) {
     super();
     if (modules !== undefined && modules !== null) this.update(modules);
   }
 
+  /** Number of modules (Python's `len`). */
+  get size(): number {
+    return this._modules.size;
+  }
+
+  /** Same as `size`. */
   get length(): number {
     return this._modules.size;
   }
@@ -210,27 +282,34 @@ export class ModuleDict extends Module {
     return this._modules.keys();
   }
 
-  get(key: string): Module | undefined {
-    return this._modules.get(key) ?? undefined;
+  /** The module under `key`, or undefined (as `Map.get`; PyTorch's `md[key]` raises KeyError). */
+  get(key: string): T | undefined {
+    return (this._modules.get(key) ?? undefined) as T | undefined;
   }
 
-  set(key: string, module: Module): void {
+  /** `md[key] = module` (registers it; names that clash with methods raise KeyError). */
+  set(key: string, module: T): this {
     this.addModule(key, module);
+    return this;
   }
 
   has(key: string): boolean {
     return this._modules.has(key);
   }
 
-  delete(key: string): void {
+  /** `del md[key]`; true if it was there (as `Map.delete`). */
+  delete(key: string): boolean {
+    if (!this._modules.has(key)) return false;
     delete (this as unknown as Record<string, unknown>)[key];
+    return true;
   }
 
-  pop(key: string): Module {
-    const m = this._modules.get(key);
-    if (m === undefined) throw new Error(`KeyError: '${key}'`);
+  /** Removes and returns the module under `key`; KeyError if absent. */
+  pop(key: string): T {
+    if (!this._modules.has(key)) throw new KeyError(`'${key}'`);
+    const m = this._modules.get(key) as T;
     this.delete(key);
-    return m as Module;
+    return m;
   }
 
   clear(): void {
@@ -241,16 +320,211 @@ export class ModuleDict extends Module {
     return [...this._modules.keys()];
   }
 
-  values(): Module[] {
-    return [...this._modules.values()] as Module[];
+  values(): T[] {
+    return [...this._modules.values()] as T[];
   }
 
-  items(): [string, Module][] {
-    return [...this._modules] as [string, Module][];
+  entries(): [string, T][] {
+    return [...this._modules] as [string, T][];
   }
 
-  update(modules: Map<string, Module> | Record<string, Module> | Iterable<[string, Module]> | ModuleDict): void {
-    const src = modules instanceof ModuleDict ? modules.items() : entriesOf(modules as Map<string, Module>);
+  /** Python's `items()`; same as `entries()`. */
+  items(): [string, T][] {
+    return this.entries();
+  }
+
+  /** Adds or replaces from a Map, a record (sorted by key, as PyTorch), pairs or a ModuleDict. */
+  update(modules: DictSource<T> | ModuleDict<T>): void {
+    const src = modules instanceof ModuleDict ? modules.entries() : dictEntries(modules as DictSource<T>, 'ModuleDict', false);
     for (const [k, m] of src) this.set(k, m);
+  }
+}
+
+function paramRepr(p: unknown): string {
+  if (p instanceof Tensor) {
+    const dtype = (p as unknown as { dtype?: string }).dtype ?? 'float32';
+    return `${p instanceof Parameter ? 'Parameter' : 'Tensor'} containing: [torch.${dtype} of size ${p.shape.join('x')}]`;
+  }
+  return `Object of type: ${typeName(p)}`;
+}
+
+function asParam(v: unknown): unknown {
+  return v instanceof Tensor && !(v instanceof Parameter) ? new Parameter(v) : v;
+}
+
+/**
+ * A list of parameters registered under '0', '1', ... (PyTorch's `nn.ParameterList`); a plain
+ * Tensor is wrapped as a Parameter, other values are kept as plain attributes.
+ */
+export class ParameterList<T = Parameter> extends Module<never[], never> {
+  readonly [index: number]: T;
+  /** @internal */ declare _size: number;
+
+  constructor(values?: Iterable<T | Tensor> | null) {
+    super();
+    Object.defineProperty(this, '_size', { value: 0, writable: true, enumerable: false, configurable: true });
+    if (values !== undefined && values !== null) this.extend(values);
+  }
+
+  get length(): number {
+    return this._size;
+  }
+
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = 0; i < this._size; i++) yield this.at(i);
+  }
+
+  at(idx: number): T {
+    return (this as unknown as Record<string, T>)[String(absIndex(idx, this._size))];
+  }
+
+  /** Alias of `at`. */
+  get(idx: number): T {
+    return this.at(idx);
+  }
+
+  /** `pl[i] = value`. */
+  set(idx: number, value: T | Tensor): void {
+    (this as unknown as Record<string, unknown>)[String(absIndex(idx, this._size))] = asParam(value);
+  }
+
+  slice(start?: number, end?: number): ParameterList<T> {
+    return new ParameterList<T>([...this].slice(start, end));
+  }
+
+  append(value: T | Tensor): this {
+    const i = this._size;
+    this._size = i + 1;
+    this.set(i, value);
+    return this;
+  }
+
+  extend(values: Iterable<T | Tensor>): this {
+    checkIterable(values, 'ParameterList.extend');
+    for (const v of [...values]) this.append(v);
+    return this;
+  }
+
+  extraRepr(): string {
+    return [...this].map((p, k) => `  (${k}): ${paramRepr(p)}`).join('\n');
+  }
+
+  forward(): never {
+    throw new Error('ParameterList should not be called.');
+  }
+}
+
+/**
+ * An ordered dictionary of parameters (PyTorch's `nn.ParameterDict`); map-like, iterating yields
+ * keys. A plain Tensor is wrapped as a Parameter.
+ */
+export class ParameterDict<T = Parameter> extends Module<never[], never> {
+  /** @internal */ declare _keys: Set<string>;
+
+  constructor(parameters?: DictSource<T | Tensor> | ParameterDict<T> | null) {
+    super();
+    Object.defineProperty(this, '_keys', { value: new Set<string>(), writable: true, enumerable: false, configurable: true });
+    if (parameters !== undefined && parameters !== null) this.update(parameters);
+  }
+
+  private static checkKey(key: unknown): string {
+    if (typeof key !== 'string') {
+      throw new TypeError(
+        `Index given to ParameterDict cannot be used as a key as it is not a string (type is '${typeName(key)}'). ` +
+          'Open an issue on github if you need non-string keys.',
+      );
+    }
+    return key;
+  }
+
+  get size(): number {
+    return this._keys.size;
+  }
+
+  get length(): number {
+    return this._keys.size;
+  }
+
+  [Symbol.iterator](): IterableIterator<string> {
+    return this._keys.values();
+  }
+
+  /** The value under `key`, or `dflt` (undefined) when absent. */
+  get(key: string): T | undefined;
+  get<D>(key: string, dflt: D): T | D;
+  get(key: string, dflt?: unknown): unknown {
+    ParameterDict.checkKey(key);
+    return this._keys.has(key) ? (this as unknown as Record<string, unknown>)[key] : dflt;
+  }
+
+  set(key: string, value: T | Tensor): this {
+    ParameterDict.checkKey(key);
+    const v = asParam(value);
+    // Register first: a name clashing with a method raises before the key is recorded.
+    (this as unknown as Record<string, unknown>)[key] = v;
+    this._keys.add(key);
+    return this;
+  }
+
+  has(key: string): boolean {
+    return this._keys.has(key);
+  }
+
+  delete(key: string): boolean {
+    if (!this._keys.has(key)) return false;
+    this._keys.delete(key);
+    delete (this as unknown as Record<string, unknown>)[key];
+    return true;
+  }
+
+  pop(key: string): T {
+    if (!this._keys.has(key)) throw new KeyError(`'${key}'`);
+    const v = this.get(key) as T;
+    this.delete(key);
+    return v;
+  }
+
+  /** Returns the value under `key`, first setting it to `dflt` when absent. */
+  setdefault(key: string, dflt: T | Tensor): T {
+    if (!this._keys.has(key)) this.set(key, dflt);
+    return this.get(key) as T;
+  }
+
+  clear(): void {
+    for (const k of [...this._keys]) this.delete(k);
+  }
+
+  keys(): string[] {
+    return [...this._keys];
+  }
+
+  values(): T[] {
+    return this.keys().map((k) => this.get(k) as T);
+  }
+
+  entries(): [string, T][] {
+    return this.keys().map((k) => [k, this.get(k) as T]);
+  }
+
+  items(): [string, T][] {
+    return this.entries();
+  }
+
+  /** A new ParameterDict sharing the same parameters. */
+  copy(): ParameterDict<T> {
+    return new ParameterDict<T>(new Map(this.entries()));
+  }
+
+  update(parameters: DictSource<T | Tensor> | ParameterDict<T>): void {
+    const src = parameters instanceof ParameterDict ? parameters.entries() : dictEntries(parameters as DictSource<T | Tensor>, 'ParametersDict', true);
+    for (const [k, v] of src) this.set(k, v);
+  }
+
+  extraRepr(): string {
+    return this.entries().map(([k, p]) => `  (${k}): ${paramRepr(p)}`).join('\n');
+  }
+
+  forward(): never {
+    throw new Error('ParameterDict should not be called.');
   }
 }

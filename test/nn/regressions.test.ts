@@ -1,0 +1,78 @@
+/** Regression tests for the bugs of issue 16 (found by the ported PyTorch tests). */
+import { execFileSync } from 'child_process';
+import { join } from 'path';
+import * as torch from '../../lib';
+import { nn } from '../../lib';
+
+function gradded(): nn.Linear {
+  const m = new nn.Linear(3, 2);
+  m(torch.ones(1, 3)).sum().backward();
+  return m;
+}
+
+describe('options objects across the module API', () => {
+  test('zeroGrad({ setToNone: false }) zeroes the grads in place', () => {
+    const m = gradded();
+    const g = m.weight.grad!;
+    m.zeroGrad({ setToNone: false });
+    expect(m.weight.grad).toBe(g);
+    expect(m.weight.grad!.toArray()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(m.bias!.grad!.toArray()).toEqual([0, 0]);
+    m.zeroGrad({ setToNone: true });
+    expect(m.weight.grad).toBeNull();
+    const m2 = gradded();
+    m2.zeroGrad({});
+    expect(m2.weight.grad).toBeNull();
+    const m3 = gradded();
+    m3.zeroGrad(false);
+    expect(m3.weight.grad!.toArray()).toEqual([[0, 0, 0], [0, 0, 0]]);
+  });
+
+  test('namedModules({ removeDuplicate: false }) keeps duplicates', () => {
+    const l = new nn.Linear(1, 1);
+    const s = new nn.Sequential(l, l);
+    expect([...s.namedModules({ removeDuplicate: false })].map(([k]) => k)).toEqual(['', '0', '1']);
+    expect([...s.namedModules({ prefix: 'm' })].map(([k]) => k)).toEqual(['m', 'm.0']);
+    const memo = new Set<nn.Module>([l]);
+    expect([...s.namedModules({ memo })].map(([k]) => k)).toEqual(['']);
+    expect([...s.namedModules(null, 'p', false)].map(([k]) => k)).toEqual(['p', 'p.0', 'p.1']);
+  });
+
+  test('namedParameters/namedBuffers/parameters/buffers take options objects too', () => {
+    const bn = new nn.BatchNorm2d(2);
+    const s = new nn.Sequential(bn, bn);
+    expect([...s.namedParameters({ prefix: 'x' })].map(([k]) => k)).toEqual(['x.0.weight', 'x.0.bias']);
+    expect([...s.namedParameters({ removeDuplicate: false })].map(([k]) => k)).toEqual(['0.weight', '0.bias', '1.weight', '1.bias']);
+    expect([...s.namedParameters({ recurse: false })]).toEqual([]);
+    expect([...s.namedBuffers({ prefix: 'b', recurse: true })].map(([k]) => k)).toEqual([
+      'b.0.running_mean', 'b.0.running_var', 'b.0.num_batches_tracked',
+    ]);
+    expect([...s.parameters({ recurse: false })]).toEqual([]);
+    expect([...s.buffers({ recurse: true })].length).toBe(3);
+  });
+});
+
+test('strict loadStateDict reports a key with an unknown suffix as unexpected (PyTorch 2.x)', () => {
+  const m = new nn.Sequential(new Map([['fc1', new nn.Linear(2, 2)]]));
+  const sd = m.stateDict();
+  sd['fc1.weight.bad_suffix'] = torch.zeros(1);
+  expect(() => m.loadStateDict(sd)).toThrow(
+    'Error(s) in loading state_dict for Sequential:\n\tUnexpected key(s) in state_dict: "fc1.weight.bad_suffix". ',
+  );
+  const r = m.loadStateDict(sd, { strict: false });
+  expect(r.unexpectedKeys).toEqual(['fc1.weight.bad_suffix']);
+  expect(r.missingKeys).toEqual([]);
+});
+
+describe('hook register/remove cycles retain nothing', () => {
+  const script = join(__dirname, 'scripts', 'hook-cycles.js');
+  // The JS heap after full GCs, per cycle: a retained entry would be >= 16 bytes per cycle.
+  for (const kind of ['forward', 'prepend', 'backward', 'global', 'registration', 'stateDict', 'called']) {
+    test(kind, () => {
+      const out = execFileSync(process.execPath, ['--expose-gc', script, kind, '100000'], { encoding: 'utf8' });
+      const r = JSON.parse(out) as { bytesPerCycle: number; sizes: number };
+      expect(r.bytesPerCycle).toBeLessThan(2);
+      expect(r.sizes).toBe(1);
+    }, 30000);
+  }
+});
