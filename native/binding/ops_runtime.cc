@@ -1,6 +1,7 @@
 // Runtime: backend info, threads, seeding, and freeing tensor storage.
 #include <napi.h>
 
+#include <string>
 #include <thread>
 
 #include "binding/args.h"
@@ -66,6 +67,11 @@ Napi::Value SetFlushDenormalJs(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterRuntime(Napi::Env env, Napi::Object exports) {
+  // A kernel file that left a required entry unset fails loudly at load (every ISA's table is
+  // loaded by the cross-ISA tests), not with a null call in the middle of a forward.
+  if (const char* missing = MissingKernel(Kernels())) {
+    throw Napi::Error::New(env, std::string("torchlet: the ") + Kernels().name + " kernel table has no " + missing);
+  }
   exports.Set("backend", Napi::Function::New(env, Backend, "backend"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreadsJs, "setNumThreads"));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreadsJs, "getNumThreads"));

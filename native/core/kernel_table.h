@@ -73,4 +73,8 @@ const KernelTable& NeonKernels();
 // The table for the active ISA (see cpu_features.h).
 const KernelTable& Kernels();
 
+// The first required field of t left null (a kernel file that forgot one), or nullptr when complete.
+// pack_b_trans and the exact-height tiles are optional.
+const char* MissingKernel(const KernelTable& t);
+
 }  // namespace torchlet

@@ -36,13 +36,32 @@ static void SgemmUkernelSmall(int64_t kc, const float* a, const float* b, int64_
 }  // namespace neon
 
 const KernelTable& NeonKernels() {
-  static const KernelTable t = {"neon", neon::Unary, neon::UnaryBackward, neon::Binary, neon::ReduceRow,
-                                neon::ReduceAccumulate, neon::Scale, neon::SoftmaxRow, neon::SgemmUkernel, 8, 8,
-                                neon::SgemmDotGeneric, neon::MaxPool2dPlane,
-                                neon::SgemmUkernelSmall, 4,
-                                neon::Im2Col, neon::Col2ImAdd,
-                                neon::SgemmUkernelIndirect, neon::SgemmUkernelIndirectSmall,
-                                neon::SgemmDotIndirectGeneric, nullptr};
+  // Filled by field name: neighbours share signatures, so a positional initialiser could
+  // swap two kernels and still compile. Fields left unset are null (optional kernels).
+  static const KernelTable t = [] {
+    KernelTable k{};
+    k.name = "neon";
+    k.unary = neon::Unary;
+    k.unary_backward = neon::UnaryBackward;
+    k.binary = neon::Binary;
+    k.reduce_row = neon::ReduceRow;
+    k.reduce_accumulate = neon::ReduceAccumulate;
+    k.scale = neon::Scale;
+    k.softmax_row = neon::SoftmaxRow;
+    k.sgemm_ukernel = neon::SgemmUkernel;
+    k.mr = 8;
+    k.nr = 8;
+    k.sgemm_dot = neon::SgemmDotGeneric;
+    k.maxpool2d_plane = neon::MaxPool2dPlane;
+    k.sgemm_ukernel_small = neon::SgemmUkernelSmall;
+    k.mr_small = 4;
+    k.im2col = neon::Im2Col;
+    k.col2im_add = neon::Col2ImAdd;
+    k.sgemm_ukernel_indirect = neon::SgemmUkernelIndirect;
+    k.sgemm_ukernel_indirect_small = neon::SgemmUkernelIndirectSmall;
+    k.sgemm_dot_indirect = neon::SgemmDotIndirectGeneric;
+    return k;
+  }();
   return t;
 }
 }  // namespace torchlet

@@ -35,13 +35,32 @@ static void SgemmUkernelSmall(int64_t kc, const float* a, const float* b, int64_
 }  // namespace scalar
 
 const KernelTable& ScalarKernels() {
-  static const KernelTable t = {"scalar", scalar::Unary, scalar::UnaryBackward, scalar::Binary, scalar::ReduceRow,
-                                scalar::ReduceAccumulate, scalar::Scale, scalar::SoftmaxRow, scalar::SgemmUkernel,
-                                4, 8, scalar::SgemmDotGeneric, scalar::MaxPool2dPlane,
-                                scalar::SgemmUkernelSmall, 2,
-                                scalar::Im2Col, scalar::Col2ImAdd,
-                                scalar::SgemmUkernelIndirect, scalar::SgemmUkernelIndirectSmall,
-                                scalar::SgemmDotIndirectGeneric, nullptr};
+  // Filled by field name: neighbours share signatures, so a positional initialiser could
+  // swap two kernels and still compile. Fields left unset are null (optional kernels).
+  static const KernelTable t = [] {
+    KernelTable k{};
+    k.name = "scalar";
+    k.unary = scalar::Unary;
+    k.unary_backward = scalar::UnaryBackward;
+    k.binary = scalar::Binary;
+    k.reduce_row = scalar::ReduceRow;
+    k.reduce_accumulate = scalar::ReduceAccumulate;
+    k.scale = scalar::Scale;
+    k.softmax_row = scalar::SoftmaxRow;
+    k.sgemm_ukernel = scalar::SgemmUkernel;
+    k.mr = 4;
+    k.nr = 8;
+    k.sgemm_dot = scalar::SgemmDotGeneric;
+    k.maxpool2d_plane = scalar::MaxPool2dPlane;
+    k.sgemm_ukernel_small = scalar::SgemmUkernelSmall;
+    k.mr_small = 2;
+    k.im2col = scalar::Im2Col;
+    k.col2im_add = scalar::Col2ImAdd;
+    k.sgemm_ukernel_indirect = scalar::SgemmUkernelIndirect;
+    k.sgemm_ukernel_indirect_small = scalar::SgemmUkernelIndirectSmall;
+    k.sgemm_dot_indirect = scalar::SgemmDotIndirectGeneric;
+    return k;
+  }();
   return t;
 }
 

@@ -214,13 +214,32 @@ static void SgemmDotIndirect(int64_t m, int64_t n, int64_t k, float alpha, const
 
 namespace torchlet {
 const KernelTable& Avx2Kernels() {
-  static const KernelTable t = {"avx2", avx2::Unary, avx2::UnaryBackward, avx2::Binary, avx2::ReduceRow,
-                                avx2::ReduceAccumulate, avx2::Scale, avx2::SoftmaxRow, avx2::SgemmUkernel,
-                                avx2::kMr, avx2::kNr, avx2::SgemmDot, avx2::MaxPool2dPlane,
-                                avx2::SgemmUkernelSmall, avx2::kMrSmall,
-                                avx2::Im2Col, avx2::Col2ImAdd,
-                                avx2::SgemmUkernelIndirect, avx2::SgemmUkernelIndirectSmall,
-                                avx2::SgemmDotIndirect, nullptr};
+  // Filled by field name: neighbours share signatures, so a positional initialiser could
+  // swap two kernels and still compile. Fields left unset are null (optional kernels).
+  static const KernelTable t = [] {
+    KernelTable k{};
+    k.name = "avx2";
+    k.unary = avx2::Unary;
+    k.unary_backward = avx2::UnaryBackward;
+    k.binary = avx2::Binary;
+    k.reduce_row = avx2::ReduceRow;
+    k.reduce_accumulate = avx2::ReduceAccumulate;
+    k.scale = avx2::Scale;
+    k.softmax_row = avx2::SoftmaxRow;
+    k.sgemm_ukernel = avx2::SgemmUkernel;
+    k.mr = avx2::kMr;
+    k.nr = avx2::kNr;
+    k.sgemm_dot = avx2::SgemmDot;
+    k.maxpool2d_plane = avx2::MaxPool2dPlane;
+    k.sgemm_ukernel_small = avx2::SgemmUkernelSmall;
+    k.mr_small = avx2::kMrSmall;
+    k.im2col = avx2::Im2Col;
+    k.col2im_add = avx2::Col2ImAdd;
+    k.sgemm_ukernel_indirect = avx2::SgemmUkernelIndirect;
+    k.sgemm_ukernel_indirect_small = avx2::SgemmUkernelIndirectSmall;
+    k.sgemm_dot_indirect = avx2::SgemmDotIndirect;
+    return k;
+  }();
   return t;
 }
 }  // namespace torchlet

@@ -455,20 +455,49 @@ static void SgemmDotIndirect(int64_t m, int64_t n, int64_t k, float alpha, const
 
 namespace torchlet {
 const KernelTable& Avx512Kernels() {
-  static const KernelTable t = {"avx512", avx512::Unary512, avx512::UnaryBackward, avx512::Binary, avx512::ReduceRow,
-                                avx512::ReduceAccumulate, avx512::Scale, avx512::SoftmaxRow, avx512::SgemmUkernel,
-                                avx512::kMr, avx512::kNr, avx512::SgemmDot, avx512::MaxPool2dPlane512,
-                                avx512::SgemmUkernelSmall, avx512::kMrSmall,
-                                avx512::Im2Col, avx512::Col2ImAdd,
-                                avx512::SgemmUkernelIndirect, avx512::SgemmUkernelIndirectSmall,
-                                avx512::SgemmDotIndirect, avx512::PackBTrans,
-                                {avx512::UkernelRows<1>, avx512::UkernelRows<2>, avx512::UkernelRows<3>,
-                                 avx512::UkernelRows<4>, avx512::UkernelRows<5>, avx512::UkernelRows<6>,
-                                 avx512::UkernelRows<7>, avx512::UkernelRows<8>},
-                                {avx512::UkernelIndirectRows<1>, avx512::UkernelIndirectRows<2>,
-                                 avx512::UkernelIndirectRows<3>, avx512::UkernelIndirectRows<4>,
-                                 avx512::UkernelIndirectRows<5>, avx512::UkernelIndirectRows<6>,
-                                 avx512::UkernelIndirectRows<7>, avx512::UkernelIndirectRows<8>}};
+  // Filled by field name: neighbours share signatures, so a positional initialiser could
+  // swap two kernels and still compile. Fields left unset are null (optional kernels).
+  static const KernelTable t = [] {
+    KernelTable k{};
+    k.name = "avx512";
+    k.unary = avx512::Unary512;
+    k.unary_backward = avx512::UnaryBackward;
+    k.binary = avx512::Binary;
+    k.reduce_row = avx512::ReduceRow;
+    k.reduce_accumulate = avx512::ReduceAccumulate;
+    k.scale = avx512::Scale;
+    k.softmax_row = avx512::SoftmaxRow;
+    k.sgemm_ukernel = avx512::SgemmUkernel;
+    k.mr = avx512::kMr;
+    k.nr = avx512::kNr;
+    k.sgemm_dot = avx512::SgemmDot;
+    k.maxpool2d_plane = avx512::MaxPool2dPlane512;
+    k.sgemm_ukernel_small = avx512::SgemmUkernelSmall;
+    k.mr_small = avx512::kMrSmall;
+    k.im2col = avx512::Im2Col;
+    k.col2im_add = avx512::Col2ImAdd;
+    k.sgemm_ukernel_indirect = avx512::SgemmUkernelIndirect;
+    k.sgemm_ukernel_indirect_small = avx512::SgemmUkernelIndirectSmall;
+    k.sgemm_dot_indirect = avx512::SgemmDotIndirect;
+    k.pack_b_trans = avx512::PackBTrans;
+    k.sgemm_ukernel_rows[0] = avx512::UkernelRows<1>;
+    k.sgemm_ukernel_rows[1] = avx512::UkernelRows<2>;
+    k.sgemm_ukernel_rows[2] = avx512::UkernelRows<3>;
+    k.sgemm_ukernel_rows[3] = avx512::UkernelRows<4>;
+    k.sgemm_ukernel_rows[4] = avx512::UkernelRows<5>;
+    k.sgemm_ukernel_rows[5] = avx512::UkernelRows<6>;
+    k.sgemm_ukernel_rows[6] = avx512::UkernelRows<7>;
+    k.sgemm_ukernel_rows[7] = avx512::UkernelRows<8>;
+    k.sgemm_ukernel_indirect_rows[0] = avx512::UkernelIndirectRows<1>;
+    k.sgemm_ukernel_indirect_rows[1] = avx512::UkernelIndirectRows<2>;
+    k.sgemm_ukernel_indirect_rows[2] = avx512::UkernelIndirectRows<3>;
+    k.sgemm_ukernel_indirect_rows[3] = avx512::UkernelIndirectRows<4>;
+    k.sgemm_ukernel_indirect_rows[4] = avx512::UkernelIndirectRows<5>;
+    k.sgemm_ukernel_indirect_rows[5] = avx512::UkernelIndirectRows<6>;
+    k.sgemm_ukernel_indirect_rows[6] = avx512::UkernelIndirectRows<7>;
+    k.sgemm_ukernel_indirect_rows[7] = avx512::UkernelIndirectRows<8>;
+    return k;
+  }();
   return t;
 }
 }  // namespace torchlet
