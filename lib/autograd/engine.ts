@@ -2,6 +2,7 @@
  * The backward pass: orders the graph reachable from the root, runs each node once all gradients
  * for its outputs have arrived, and accumulates into the `.grad` of leaves.
  */
+import { sameShape } from '../shape';
 import { Tensor } from '../tensor';
 import { noGrad } from './grad-mode';
 import type { Node } from './node';
@@ -22,17 +23,13 @@ function runHooks(hooks: readonly ((g: Tensor) => Tensor | void | undefined)[], 
       if (!(r instanceof Tensor)) {
         throw new TypeError(`tensor hook must return a Tensor or undefined, got ${typeof r}`);
       }
-      if (!sameShapeAs(r, g)) {
+      if (!sameShape(r.shape, g.shape)) {
         throw new Error(`hook returned a gradient of shape [${r.shape.join(', ')}], expected [${g.shape.join(', ')}]`);
       }
       g = r;
     }
   }
   return g;
-}
-
-function sameShapeAs(a: Tensor, b: Tensor): boolean {
-  return a.shape.length === b.shape.length && a.shape.every((s, i) => s === b.shape[i]);
 }
 
 /** Runs backward from `root` with initial gradient `grad`. Gradients are not themselves recorded. */

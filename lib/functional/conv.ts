@@ -5,7 +5,7 @@
  */
 import { needsGrad, record } from '../autograd/node';
 import { nnNative } from '../native-nn';
-import { fmtShape } from '../shape';
+import { fmtShape, sameShape } from '../shape';
 import { Tensor } from '../tensor';
 import { checkOptionalTensor, checkOptions, checkTensor, nchw, pair, Size2, uninit } from './nn-util';
 
@@ -48,12 +48,6 @@ const sameOption = (a: unknown, b: unknown): boolean => {
   return true;
 };
 const copyOption = (v: unknown): unknown => (Array.isArray(v) ? v.slice() : v);
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 function convGeometry(x: Tensor, weight: Tensor, opts: Conv2dOptions): ConvGeometry {
   checkOptions('conv2d', opts, OPTION_NAMES);

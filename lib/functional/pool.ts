@@ -5,7 +5,7 @@
  */
 import { needsGrad, record } from '../autograd/node';
 import { nnNative } from '../native-nn';
-import { fmtShape } from '../shape';
+import { fmtShape, sameShape } from '../shape';
 import { Tensor } from '../tensor';
 import { checkOptions, checkTensor, nchw, pair, Size2, uninit, uninitI32 } from './nn-util';
 
@@ -120,12 +120,6 @@ const sameSize = (a: unknown, b: unknown): boolean => {
   return true;
 };
 const copySize = (v: unknown): unknown => (Array.isArray(v) ? v.slice() : v);
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 function maxPoolGeometry(op: string, x: Tensor, kernelSize: Size2, opts: MaxPool2dOptions): MaxPoolGeometry {
   const ceilMode = !!opts.ceilMode;

@@ -3,7 +3,7 @@
  * header length N, N bytes of JSON `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?}`,
  * then the raw little-endian data, offsets relative to the end of the header.
  */
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'fs';
+import { readFileSync } from 'fs';
 import { Tensor } from '../tensor';
 import { fmtShape } from '../shape';
 import { decodeElems, ELEM_SIZE, FileDType, makeTensor, tensorBytes } from './dtypes';
@@ -192,44 +192,13 @@ export function encode(record: Record<string, Tensor>, opts: SaveOptions = {}): 
   return out;
 }
 
-/**
- * Writes a record of tensors as a safetensors file (float32), PyTorch's
- * `safetensors.torch.save_file(state_dict, path)`. The file is written to a temporary name and renamed,
- * so a crash never leaves a half-written file at `path`.
- * @example torch.save(model.stateDict(), 'lenet.safetensors');
- */
-export function save(record: Record<string, Tensor>, path: string, opts: SaveOptions = {}): void {
-  const buf = encode(record, opts);
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, buf);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing was written
-    }
-    throw new Error(`torch.save: cannot write ${path}: ${(e as Error).message.replace(tmp, path)}`);
-  }
-}
-
-/**
- * Reads a safetensors file into `Record<string, Tensor>` (F32 as is; F16, BF16, F64, I64, I32, I16, I8,
- * U8, BOOL converted to float32). A corrupt or truncated file throws an error naming the problem.
- * @example model.loadStateDict(torch.load('lenet.safetensors'));
- */
-export function load(path: string): Record<string, Tensor> {
+/** Reads only the `__metadata__` of a safetensors file (null when absent). */
+export function loadMetadata(path: string): Record<string, string> | null {
   let buf: Buffer;
   try {
     buf = readFileSync(path);
   } catch (e) {
-    throw new Error(`torch.load: cannot read ${path}: ${(e as Error).message}`);
+    throw new Error(`torch.loadMetadata: cannot read ${path}: ${(e as Error).message}`);
   }
-  return decode(buf, path).tensors;
-}
-
-/** Reads only the `__metadata__` of a safetensors file (null when absent). */
-export function loadMetadata(path: string): Record<string, string> | null {
-  return parseHeader(readFileSync(path), path).metadata;
+  return parseHeader(buf, path).metadata;
 }
