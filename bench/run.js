@@ -88,7 +88,7 @@ function sgd(params, lr) {
   return {
     zeroGrad() { for (const q of params) q.grad = null; },
     step() {
-      torch.noGrad(() => { for (const q of params) if (q.grad) q.sub_ ? q.sub_(q.grad.mul(lr)) : q.add_(q.grad.mul(-lr)); });
+      torch.noGrad(() => { for (const q of params) if (!q.grad) continue; else if (q.sub_) q.sub_(q.grad.mul(lr)); else q.add_(q.grad.mul(-lr)); });
     },
   };
 }

@@ -32,7 +32,6 @@ function typedFormatter(t: Tensor, values: Values): (v: number | bigint) => stri
 }
 
 export function formatTensor(t: Tensor): string {
-  let body: string;
   let values: Values;
   try {
     values = t._data();
@@ -58,7 +57,7 @@ export function formatTensor(t: Tensor): string {
     const sep = last ? ', ' : ',' + '\n'.repeat(t.shape.length - d - 1) + ' '.repeat(indent + d + 1);
     return `[${parts.join(sep)}]`;
   };
-  body = t.shape.length === 0 ? fmt(values[0]) : rec(0, 0);
+  const body = t.shape.length === 0 ? fmt(values[0]) : rec(0, 0);
   const extras: string[] = [];
   if (summarize) extras.push(`size=(${t.shape.join(', ')})`);
   // PyTorch names the dtype when the data alone would not show it (an empty int64 tensor).

@@ -18,7 +18,6 @@ export interface Backend {
   mallocTuned: boolean;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const pkg = require('../package.json') as { version: string };
 
 /** Version, SIMD ISA in use and thread count. TORCHLET_ISA=scalar|avx2|avx512 forces an ISA at load. */

@@ -11,11 +11,10 @@
  */
 import { inspect } from 'util';
 import { runBackward, BackwardOptions } from './autograd/engine';
-import { isGradEnabled } from './autograd/grad-mode';
 import { Node, TensorHook } from './autograd/node';
 import { native } from './native';
 import { fmtShape, numel, sameShape } from './shape';
-import { allocArray, bigToNumber, DType, dtypeOfArray, ElemType, StorageArray } from './dtype';
+import { allocArray, bigToNumber, DType, dtypeOfArray, StorageArray } from './dtype';
 import { isBusy, pinRange } from './storage';
 import * as E from './ops/elementwise';
 import * as R from './ops/reduce';
@@ -56,6 +55,8 @@ function isContiguousLayout(shape: readonly number[], strides: readonly number[]
   return true;
 }
 
+// Merged with the interface below, which types the registry's methods installed on the prototype.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Tensor {
   /** @internal The whole storage array, shared by every view of it. */
   _storage: StorageArray | null;
@@ -676,6 +677,6 @@ export class Tensor {
 }
 
 // The registered unary ops (lib/ops/unary-registry.ts) are methods too: t.sin(), t.erf(), ...
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface Tensor extends RegisteredUnaryMethods {}
 installUnaryMethods(Tensor);

@@ -94,7 +94,7 @@ function typedBinary(opName: TypedBinaryOpName, a: Tensor, b: Operand, ct: DType
     bStr = shape.map(() => 0);
   }
   const aArr = ca._storage!, aStr = broadcastStrides(ca, shape);
-  if (ca.numel() > 0 && ca._disposed) ca.storage;  // throws the disposed error
+  if (ca.numel() > 0) ca._live();  // throws the disposed error
   if (reversed) native.binaryStrided(TypedBinaryOp[opName], bArr, bOff, bStr, aArr, ca._offset, aStr, out._storage!, shape);
   else native.binaryStrided(TypedBinaryOp[opName], aArr, ca._offset, aStr, bArr, bOff, bStr, out._storage!, shape);
   return out;

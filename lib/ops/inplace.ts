@@ -37,7 +37,7 @@ export function checkWritable(op: string, t: Tensor, _allowGraph = true): void {
 /** Writes `src` (broadcast to t's shape, cast to t's dtype) into t's elements: one native call. */
 function writeInto(t: Tensor, src: Tensor): void {
   if (t.numel() === 0) return;
-  if (src._disposed) src.storage;  // throws the disposed error
+  src._live();  // throws the disposed error
   native.copyStrided(src._storage!, src._offset, broadcastStrides(src, t.shape), t._storage!, t._offset, t._strides, t.shape);
 }
 

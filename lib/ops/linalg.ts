@@ -62,7 +62,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const aBatch = as.slice(0, -2), bBatch = bs.slice(0, -2);
   const batch = broadcastShapes('matmul', aBatch, bBatch);
-  let outShape = [...batch, m, n];
+  const outShape = [...batch, m, n];
   if (aVec) outShape.splice(outShape.length - 2, 1);
   if (bVec) outShape.splice(outShape.length - 1, 1);
   const a2 = aVec ? a.reshape(as) : a, b2 = bVec ? b.reshape(bs) : b;

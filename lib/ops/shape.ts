@@ -105,7 +105,7 @@ export function reshape(x: Tensor, args: readonly (number | readonly number[])[]
 }
 
 function reshapeTo(op: string, x: Tensor, shape: number[]): Tensor {
-  if (sameShape(shape, x.shape) && op !== 'view') return x.isContiguous() || true ? viewOf(op, x, shape, [...x._strides]) : x;
+  if (sameShape(shape, x.shape) && op !== 'view') return viewOf(op, x, shape, [...x._strides]);
   const st = viewStrides(x.shape, x._strides, shape);
   if (st === null) {
     if (op === 'view') {
