@@ -4,7 +4,7 @@
  * and one backward (input, weight and bias gradients together).
  */
 import { needsGrad, record } from '../autograd/node';
-import { nnNative } from '../native-nn';
+import { nnNative, packParams } from '../native-nn';
 import { fmtShape, sameShape } from '../shape';
 import { Tensor } from '../tensor';
 import { checkOptionalTensor, checkOptions, checkTensor, nchw, pair, Size2, uninit } from './nn-util';
@@ -123,7 +123,7 @@ export function conv2dParams(
     oh = Math.floor((h + 2 * ph - eh) / sh) + 1;
     ow = Math.floor((w + 2 * pw - ew) / sw) + 1;
   }
-  const params = Int32Array.of(n, c, h, w, oc, kh, kw, sh, sw, pt, pl, dh, dw, groups, oh, ow);
+  const params = packParams('conv2d', { n, c, h, w, oc, kh, kw, sh, sw, ph: pt, pw: pl, dh, dw, groups, oh, ow });
   return { params, outShape: batched ? [n, oc, oh, ow] : [oc, oh, ow] };
 }
 

@@ -4,7 +4,7 @@
  * pooling keeps the argmax (Int32Array) of each window for its backward.
  */
 import { needsGrad, record } from '../autograd/node';
-import { nnNative } from '../native-nn';
+import { nnNative, packParams } from '../native-nn';
 import { fmtShape, sameShape } from '../shape';
 import { Tensor } from '../tensor';
 import { checkOptions, checkTensor, nchw, pair, Size2, uninit, uninitI32 } from './nn-util';
@@ -34,6 +34,11 @@ function outSize(inSize: number, k: number, pad: number, stride: number, dil: nu
 interface PoolGeom {
   n: number; c: number; h: number; w: number; oh: number; ow: number; batched: boolean;
   kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
+}
+
+/** The window fields of the native pool params (planes and the avg-pool options come from the caller). */
+function geomParams(g: PoolGeom) {
+  return { h: g.h, w: g.w, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw, dh: g.dh, dw: g.dw };
 }
 
 function poolGeom(op: string, x: Tensor, kernelSize: Size2, stride: Size2 | null | undefined, padding: Size2 | undefined,
@@ -132,7 +137,7 @@ function maxPoolGeometry(op: string, x: Tensor, kernelSize: Size2, opts: MaxPool
   }
   const g = poolGeom(op, x, kernelSize, opts.stride, opts.padding, opts.dilation, ceilMode);
   const planes = g.n * g.c;
-  const params = Int32Array.of(planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, 0, 0);
+  const params = packParams('pool2d', { planes, ...geomParams(g), count_include_pad: 0, divisor_override: 0 });
   const shape = outShapeOf(g);
   const e: CachedMaxPool = {
     g, params, shape, size: planes * g.oh * g.ow, xShape: x.shape.slice(), kernelSize: copySize(kernelSize),
@@ -157,8 +162,9 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, opts: AvgPool2dOptions =
   }
   if (div < 0) throw new RangeError(`${op}: divisorOverride must be positive, got ${div}`);
   const planes = g.n * g.c;
-  const params = Int32Array.of(planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, 1, 1,
-    opts.countIncludePad === false ? 0 : 1, div);
+  const params = packParams('pool2d', {
+    planes, ...geomParams(g), dh: 1, dw: 1, count_include_pad: opts.countIncludePad === false ? 0 : 1, divisor_override: div,
+  });
   const out = new Tensor(uninit(planes * g.oh * g.ow, op), outShapeOf(g));
   nnNative.avgPool2d(x.storage, params, out.storage);
   record('AvgPool2DBackward0', [x], [out], ([gy]) => {
@@ -184,7 +190,7 @@ function adaptiveGeom(op: string, x: Tensor, outputSize: AdaptiveSize) {
     }
   }
   if (h === 0 || w === 0) throw new RangeError(`${op}: expected non-empty spatial dims, got input${fmtShape(x.shape)}`);
-  return { n, c, h, w, oh, ow, batched, params: Int32Array.of(n * c, h, w, oh, ow) };
+  return { n, c, h, w, oh, ow, batched, params: packParams('adaptivePool2d', { planes: n * c, h, w, oh, ow }) };
 }
 
 /** `F.adaptiveAvgPool2d(x, outputSize)`; null entries keep the input size. */

@@ -44,11 +44,33 @@ void RequirePositive(Napi::Env env, const char* op, const char* name, int64_t v)
   if (v < 1) Fail(env, op, std::string(name) + " must be positive, got " + std::to_string(v));
 }
 
-// conv params: [n, c, h, w, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups, oh, ow]
+// The one index of each positional params array. The addon exports these name lists as
+// `paramLayouts`; lib packs params by name from them (lib/native-nn.ts packParams) and the readers
+// below fill the structs by the same names, so neither side has an order to keep in step.
+#define TORCHLET_CONV_PARAMS(X) \
+  X(n) X(c) X(h) X(w) X(oc) X(kh) X(kw) X(sh) X(sw) X(ph) X(pw) X(dh) X(dw) X(groups) X(oh) X(ow)
+#define TORCHLET_POOL_PARAMS(X) \
+  X(planes) X(h) X(w) X(oh) X(ow) X(kh) X(kw) X(sh) X(sw) X(ph) X(pw) X(dh) X(dw) X(count_include_pad) X(divisor_override)
+#define TORCHLET_ADAPTIVE_PARAMS(X) X(planes) X(h) X(w) X(oh) X(ow)
+
+#define TORCHLET_INDEX(f) f,
+#define TORCHLET_NAME(f) #f,
+namespace conv_param { enum : size_t { TORCHLET_CONV_PARAMS(TORCHLET_INDEX) count }; }
+namespace pool_param { enum : size_t { TORCHLET_POOL_PARAMS(TORCHLET_INDEX) count }; }
+namespace adaptive_param { enum : size_t { TORCHLET_ADAPTIVE_PARAMS(TORCHLET_INDEX) count }; }
+const char* const kConvParamNames[] = {TORCHLET_CONV_PARAMS(TORCHLET_NAME)};
+const char* const kPoolParamNames[] = {TORCHLET_POOL_PARAMS(TORCHLET_NAME)};
+const char* const kAdaptiveParamNames[] = {TORCHLET_ADAPTIVE_PARAMS(TORCHLET_NAME)};
+#undef TORCHLET_NAME
+#undef TORCHLET_INDEX
+
 Conv2dParams ArgConv(const Info& info, size_t i, const char* op) {
   Napi::Env env = info.Env();
-  const auto v = ArgParams(info, i, op, "params", 16);
-  Conv2dParams p{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15]};
+  const auto v = ArgParams(info, i, op, "params", conv_param::count);
+  Conv2dParams p{};
+#define TORCHLET_SET(f) p.f = v[conv_param::f];
+  TORCHLET_CONV_PARAMS(TORCHLET_SET)
+#undef TORCHLET_SET
   RequirePositive(env, op, "kernel height", p.kh);
   RequirePositive(env, op, "kernel width", p.kw);
   RequirePositive(env, op, "stride", p.sh);
@@ -115,16 +137,18 @@ Napi::Value Conv2dAlgorithmJs(const Info& info) {
   return Napi::String::New(info.Env(), names[Conv2dAlgorithm(p)]);
 }
 
-// pool params: [planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, countIncludePad, divisorOverride]
 Pool2dParams ArgPool(const Info& info, size_t i, const char* op) {
   Napi::Env env = info.Env();
-  const auto v = ArgParams(info, i, op, "params", 15);
+  const auto v = ArgParams(info, i, op, "params", pool_param::count);
   // PyTorch's rule, checked on the int64 values: in int, (kh - 1) * dh + 1 overflowed and let
   // windows lying wholly outside the input through.
-  if (v[9] * 2 > v[5] || v[10] * 2 > v[6]) Fail(env, op, "padding must be at most half the kernel size");
-  Pool2dParams p{v[0], v[1], v[2], v[3], v[4], static_cast<int>(v[5]), static_cast<int>(v[6]),
-                 static_cast<int>(v[7]), static_cast<int>(v[8]), static_cast<int>(v[9]), static_cast<int>(v[10]),
-                 static_cast<int>(v[11]), static_cast<int>(v[12]), v[13] != 0, v[14]};
+  if (v[pool_param::ph] * 2 > v[pool_param::kh] || v[pool_param::pw] * 2 > v[pool_param::kw])
+    Fail(env, op, "padding must be at most half the kernel size");
+  // Every entry is in [0, 2^31) (ArgParams), so the narrowing to int is exact.
+  Pool2dParams p{};
+#define TORCHLET_SET(f) p.f = static_cast<decltype(p.f)>(v[pool_param::f]);
+  TORCHLET_POOL_PARAMS(TORCHLET_SET)
+#undef TORCHLET_SET
   RequirePositive(env, op, "kernel height", p.kh);
   RequirePositive(env, op, "kernel width", p.kw);
   RequirePositive(env, op, "stride", p.sh);
@@ -194,9 +218,12 @@ Napi::Value AvgPool2dBackwardJs(const Info& info) {
   return env.Undefined();
 }
 
-// adaptive params: [planes, h, w, oh, ow]
+// adaptive params: TORCHLET_ADAPTIVE_PARAMS order, read as v[0..4] = planes, h, w, oh, ow below.
 std::vector<int64_t> ArgAdaptive(const Info& info, size_t i, const char* op) {
-  auto v = ArgParams(info, i, op, "params", 5);
+  static_assert(adaptive_param::planes == 0 && adaptive_param::h == 1 && adaptive_param::w == 2 &&
+                    adaptive_param::oh == 3 && adaptive_param::ow == 4,
+                "the adaptive-pool readers index v by this order");
+  auto v = ArgParams(info, i, op, "params", adaptive_param::count);
   Require(info.Env(), v[3] > 0 && v[4] > 0, op, "output size must be positive");
   Require(info.Env(), v[1] * v[2] < kMaxDim, op, "plane too large for int32 indices");
   return v;
@@ -356,6 +383,18 @@ void RegisterNnOps(Napi::Env env, Napi::Object exports) {
       {"linearBackward", LinearBackwardJs},
   };
   for (const auto& f : fns) exports.Set(f.first, Napi::Function::New(env, f.second, f.first));
+  auto layouts = Napi::Object::New(env);
+  auto names = [&](const char* const* list, size_t n) {
+    auto a = Napi::Array::New(env, n);
+    for (size_t k = 0; k < n; ++k) a.Set(static_cast<uint32_t>(k), list[k]);
+    a.Freeze();
+    return a;
+  };
+  layouts.Set("conv2d", names(kConvParamNames, conv_param::count));
+  layouts.Set("pool2d", names(kPoolParamNames, pool_param::count));
+  layouts.Set("adaptivePool2d", names(kAdaptiveParamNames, adaptive_param::count));
+  layouts.Freeze();
+  exports.Set("paramLayouts", layouts);
 }
 
 }  // namespace torchlet
