@@ -24,6 +24,10 @@ export const long = 'int64' as const;
 export const bool = 'bool' as const;
 export { backend, setNumThreads, getNumThreads } from './runtime';
 export { save, load } from './io';
+import { trace } from './jit';
+export type { Plan, TraceOptions } from './jit';
+/** `torch.jit`: traced native plans for serving (see {@link trace}). */
+export const jit = { trace };
 import * as nn from './nn';
 import * as optim from './optim';
 import * as data from './data';

@@ -14,6 +14,7 @@ import { needsGrad, record } from '../autograd/node';
 import { native } from '../native';
 import { fmtShape } from '../shape';
 import { Tensor } from '../tensor';
+import { tracer } from '../jit/tracer';
 import { binary_ } from '../ops/inplace';
 import { checkTensor, uninit } from './nn-util';
 
@@ -81,11 +82,14 @@ export function activate(op: string, name: ActName, x: Tensor, inplace: boolean,
   if (!inplace) {
     const out = new Tensor(uninit(x.numel(), op), x.shape);
     layersNative.activation(code, x.storage, out.storage, a, b);
+    if (tracer.active !== null) tracer.active.op(name === 'relu' ? 'relu' : op, [x], out);
     if (needsGrad(x)) {
       record(NODE[name], [x], [out], ([g]) => [backwardOf(x.storage, g!, code, a, b, x.shape)], [x]);
     }
     return out;
   }
+  // Traced before the write: the trace then accepts this one write to x (any other is refused).
+  if (tracer.active !== null) tracer.active.op(name === 'relu' ? 'relu' : op, [x], x);
   if (!needsGrad(x) && x._contig) {
     const s = x._beginWrite(op);
     layersNative.activation(code, s, s, a, b);

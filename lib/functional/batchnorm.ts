@@ -8,6 +8,7 @@ import { record } from '../autograd/node';
 import { nnNative } from '../native-nn';
 import { fmtShape } from '../shape';
 import { Tensor } from '../tensor';
+import { tracer } from '../jit/tracer';
 import { checkOptionalTensor, checkOptions, checkTensor, uninit } from './nn-util';
 
 export interface BatchNormOptions {
@@ -58,6 +59,10 @@ export function batchNorm(
   }
   nnNative.batchNorm(x.storage, Int32Array.of(n, c, hw), weight && weight.storage, bias && bias.storage, rm && rm.storage,
     rv && rv.storage, training, momentum, eps, out.storage, saveMean, saveInvstd);
+  if (tracer.active !== null) {
+    tracer.active.op(training ? 'batchNorm (training mode)' : 'batchNorm', [x], out,
+      { runningMean: rm, runningVar: rv, weight, bias, eps, c, hw });
+  }
   record('NativeBatchNormBackward0', [x, weight, bias], [out], ([g]) => {
     const gx = x.requiresGrad ? new Tensor(uninit(x.numel()), s) : null;
     const gw = weight && weight.requiresGrad ? new Tensor(uninit(c), weight.shape) : null;

@@ -7,6 +7,7 @@ import { needsGrad, record } from '../autograd/node';
 import { nnNative, packParams } from '../native-nn';
 import { fmtShape, sameShape } from '../shape';
 import { Tensor } from '../tensor';
+import { tracer } from '../jit/tracer';
 import { checkOptionalTensor, checkOptions, checkTensor, nchw, pair, Size2, uninit } from './nn-util';
 
 export interface Conv2dOptions {
@@ -139,6 +140,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   }
   const out = new Tensor(uninit(size, op), outShape);
   nnNative.conv2d(x.storage, weight.storage, b ? b.storage : null, params, out.storage);
+  if (tracer.active !== null) tracer.active.op('conv2d', [x], out, { weight, bias: b, params });
   if (!needsGrad(x, weight, b)) return out;
   record('ConvolutionBackward0', [x, weight, b], [out], ([g]) => {
     const gx = x.requiresGrad ? new Tensor(uninit(x.numel()), x.shape) : null;

@@ -6,6 +6,7 @@ import { needsGrad, record } from '../autograd/node';
 import { nnNative } from '../native-nn';
 import { fmtShape } from '../shape';
 import { Tensor } from '../tensor';
+import { tracer } from '../jit/tracer';
 import { checkOptionalTensor, checkTensor, uninit } from './nn-util';
 
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
@@ -37,6 +38,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (!vecW) outShape[lead] = outF;
   const out = new Tensor(uninit(rows * outF), outShape);
   nnNative.linear(x.storage, rows, inF, weight.storage, outF, b ? b.storage : null, out.storage);
+  if (tracer.active !== null) tracer.active.op('linear', [x], out, { weight, bias: b, rows, inF, outF });
   if (!needsGrad(x, weight, b)) return out;
   record(b ? 'AddmmBackward0' : 'MmBackward0', [x, weight, b], [out], ([g]) => {
     const gx = x.requiresGrad ? new Tensor(uninit(x.numel()), x.shape) : null;

@@ -7,6 +7,7 @@ import { needsGrad, record } from '../autograd/node';
 import { nnNative, packParams } from '../native-nn';
 import { fmtShape, sameShape } from '../shape';
 import { Tensor } from '../tensor';
+import { tracer } from '../jit/tracer';
 import { checkOptions, checkTensor, nchw, pair, Size2, uninit, uninitI32 } from './nn-util';
 
 export interface MaxPool2dOptions {
@@ -83,6 +84,7 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, opts: MaxPool2dOptions =
   const grad = needsGrad(x);
   const idx = grad || opts.returnIndices ? uninitI32(size) : null;
   nnNative.maxPool2d(x.storage, params, out.storage, idx);
+  if (tracer.active !== null) tracer.active.op(opts.returnIndices ? 'maxPool2d with returnIndices' : 'maxPool2d', [x], out, { params });
   if (grad) {
     record('MaxPool2DWithIndicesBackward0', [x], [out], ([gy]) => {
       const gx = new Tensor(uninit(x.numel()), x.shape);
@@ -167,6 +169,7 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, opts: AvgPool2dOptions =
   });
   const out = new Tensor(uninit(planes * g.oh * g.ow, op), outShapeOf(g));
   nnNative.avgPool2d(x.storage, params, out.storage);
+  if (tracer.active !== null) tracer.active.op('avgPool2d', [x], out, { params });
   record('AvgPool2DBackward0', [x], [out], ([gy]) => {
     const gx = new Tensor(uninit(x.numel()), x.shape);
     nnNative.avgPool2dBackward(gy!.storage, params, gx.storage);
@@ -200,6 +203,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const g = adaptiveGeom(op, x, outputSize);
   const out = new Tensor(uninit(g.n * g.c * g.oh * g.ow, op), outShapeOf(g));
   nnNative.adaptiveAvgPool2d(x.storage, g.params, out.storage);
+  if (tracer.active !== null) tracer.active.op('adaptiveAvgPool2d', [x], out, { c: g.c, h: g.h, w: g.w, oh: g.oh, ow: g.ow });
   record('AdaptiveAvgPool2DBackward0', [x], [out], ([gy]) => {
     const gx = new Tensor(uninit(x.numel()), x.shape);
     nnNative.adaptiveAvgPool2dBackward(gy!.storage, g.params, gx.storage);

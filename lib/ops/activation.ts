@@ -4,6 +4,7 @@ import { native } from '../native';
 import { normDim, splitAt } from '../shape';
 import { uninit } from '../storage';
 import { Tensor } from '../tensor';
+import { tracer } from '../jit/tracer';
 import { rawBinary, unary } from './elementwise';
 
 function floatOnly(op: string, x: Tensor): void {
@@ -16,7 +17,9 @@ function floatOnly(op: string, x: Tensor): void {
 export const relu = (x: Tensor): Tensor => {
   if (x instanceof Tensor && x.dtype === 'int64') return rawBinary('maximum', x, 0);
   if (x instanceof Tensor && x.dtype === 'bool') throw new TypeError('relu: "clamp_min_scalar_cpu" not implemented for \'Bool\'');
-  return unary('relu', x, 'x');
+  const out = unary('relu', x, 'x');
+  if (tracer.active !== null) tracer.active.op('relu', [x], out);
+  return out;
 };
 export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x, 'y');
 export const tanh = (x: Tensor): Tensor => unary('tanh', x, 'y');

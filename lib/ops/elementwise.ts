@@ -9,6 +9,7 @@ import { broadcastShapes, fmtShape, numel, sameShape } from '../shape';
 import { uninit } from '../storage';
 import { allocArray, DType, parseDType, promoteTypes, promoteWithScalar, scalarDType, StorageArray } from '../dtype';
 import { Tensor, TensorOrNumber } from '../tensor';
+import { tracer } from '../jit/tracer';
 
 export type Scalar = number | boolean;
 export type Operand = Tensor | Scalar;
@@ -203,7 +204,11 @@ function scaled(b: Operand, alpha: number | undefined): Operand {
 
 /** a + alpha * b (PyTorch's `add(input, other, alpha=1)`). */
 export function add(a: Tensor, b: Operand, alpha?: number): Tensor {
-  return binary('add', 'add', a, scaled(b, alpha), (g) => [g, g], 'none');
+  const out = binary('add', 'add', a, scaled(b, alpha), (g) => [g, g], 'none');
+  if (tracer.active !== null) {
+    tracer.active.op(b instanceof Tensor && (alpha ?? 1) === 1 ? 'add' : 'add with a scalar or alpha', b instanceof Tensor ? [a, b] : [a], out);
+  }
+  return out;
 }
 
 export function sub(a: Tensor, b: Operand, alpha?: number): Tensor {

@@ -15,6 +15,7 @@ import { BinaryOpName, native } from '../native';
 import { fmtShape, sameShape } from '../shape';
 import { DType } from '../dtype';
 import { Tensor, TensorOrNumber } from '../tensor';
+import { tracer } from '../jit/tracer';
 import { broadcastStrides, cast, checkTensor, emptyOf, fastInPlace } from './elementwise';
 import { broadcastShapes } from '../shape';
 
@@ -22,6 +23,7 @@ const RANK: Record<DType, number> = { bool: 0, int64: 1, float32: 2 };
 
 /** Throws unless `t` may be written now (not in flight, and PyTorch's leaf rules). @internal */
 export function checkWritable(op: string, t: Tensor, _allowGraph = true): void {
+  if (tracer.active !== null) tracer.active.op(`write:${op}`, [t], t);
   if (t._disposed) throw new Error(`${op}: Tensor of shape ${fmtShape(t.shape)} has been disposed`);
   if (t._busy) throw new Error(`${op}: tensor is in use by a native operation in flight`);
   if (!isGradEnabled()) return;
@@ -122,6 +124,7 @@ function rebase(op: string, t: Tensor, f: (x: Tensor) => Tensor): void {
 export function arith_(op: string, t: Tensor, opName: BinaryOpName, other: TensorOrNumber, alpha: number,
   f: (x: Tensor) => Tensor): void {
   checkTensor(op, t);
+  if (tracer.active !== null && opName === 'add' && alpha === 1 && other instanceof Tensor) tracer.active.op('add', [t, other], t);
   checkWritable(op, t);
   const otherTracks = other instanceof Tensor && other.requiresGrad && isGradEnabled();
   if (!selfTracks(t) && !otherTracks && (typeof other === 'number' || other instanceof Tensor)) {

@@ -6,6 +6,7 @@
 import { noGrad } from '../autograd/grad-mode';
 import { record } from '../autograd/node';
 import { native } from '../native';
+import { tracer } from '../jit/tracer';
 import { fmtShape, normDim, numel, sameShape } from '../shape';
 import { contiguousStrides, Tensor } from '../tensor';
 import { promoteTypes } from '../dtype';
@@ -118,8 +119,10 @@ function reshapeTo(op: string, x: Tensor, shape: number[]): Tensor {
 
 function viewOf(op: string, x: Tensor, shape: number[], strides: number[]): Tensor {
   const name = op === 'view' ? 'ViewBackward0' : op === 'flatten' || op === 'reshape' ? 'ReshapeAliasBackward0' : `${op[0].toUpperCase()}${op.slice(1)}Backward0`;
-  return makeView(name, x, shape, strides, x._offset, (t) => reshapeTo(op === 'view' ? 'reshape' : op, t, shape),
+  const v = makeView(name, x, shape, strides, x._offset, (t) => reshapeTo(op === 'view' ? 'reshape' : op, t, shape),
     (g) => reshapeTo('reshape', g, [...x.shape]));
+  if (tracer.active !== null) tracer.active.op('alias', [x], v, { op });
+  return v;
 }
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {

@@ -365,6 +365,9 @@ Napi::Value LinearBackwardJs(const Info& info) {
 
 }  // namespace
 
+Conv2dParams CheckedConvParams(const Napi::CallbackInfo& info, size_t i, const char* op) { return ArgConv(info, i, op); }
+Pool2dParams CheckedPoolParams(const Napi::CallbackInfo& info, size_t i, const char* op) { return ArgPool(info, i, op); }
+
 void RegisterNnOps(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Function::Callback> fns[] = {
       {"conv2d", Conv2dForwardJs},
