@@ -62,28 +62,6 @@ function loadModel(weights) {
   return { model, source: 'random weights (run `npm run example` first to train and save real ones)' };
 }
 
-/** Concurrent requests, batched into one plan run: at most maxBatch, waiting at most maxDelayMs. */
-function makeBatcher(plan, maxBatch, maxDelayMs) {
-  let queue = [];
-  let timer = null;
-  const flush = () => {
-    timer = null;
-    const items = queue;
-    queue = [];
-    if (items.length === 0) return;
-    const x = torch.cat(items.map((it) => it.x), 0);
-    plan.runAsync(x).then((logits) => {
-      const probs = F.softmax(logits, 1).storage;
-      items.forEach((it, i) => it.resolve(probs.subarray(i * 10, i * 10 + 10)));
-    }, (e) => items.forEach((it) => it.reject(e)));
-  };
-  return (x) => new Promise((resolve, reject) => {
-    queue.push({ x, resolve, reject });
-    if (queue.length >= maxBatch) { if (timer) clearTimeout(timer); flush(); }
-    else if (!timer) timer = setTimeout(flush, maxDelayMs);
-  });
-}
-
 function readBody(req, limit) {
   return new Promise((resolve, reject) => {
     const chunks = [];
@@ -124,7 +102,7 @@ function main() {
   model.eval();
   const plan = torch.jit.trace(model, torch.zeros(1, 1, 28, 28));
   const classify = args.mode === 'async'
-    ? makeBatcher(plan, args.maxBatch, args.maxDelayMs)
+    ? ((run) => async (x) => F.softmax(await run(x), 1).storage)(plan.batched({ maxBatch: args.maxBatch, maxDelayMs: args.maxDelayMs }))
     : async (x) => F.softmax(plan(x), 1).storage;
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();

@@ -122,6 +122,12 @@ export interface Plan {
   (input: Tensor): Tensor;
   /** Runs on a libuv worker (the kernels use the native thread pool); the event loop stays free. */
   runAsync(input: Tensor, opts?: { signal?: AbortSignal }): Promise<Tensor>;
+  /**
+   * Dynamic batching: the returned function takes one request's input (batch 1 or more) and
+   * resolves with its rows of the output; concurrent calls are concatenated into one runAsync of
+   * at most `maxBatch` rows (default 32), waiting at most `maxDelayMs` (default 1) for more.
+   */
+  batched(opts?: { maxBatch?: number; maxDelayMs?: number }): (input: Tensor) => Promise<Tensor>;
   /** Frees the plan's weights once the runs in flight finish; calls afterwards throw. */
   dispose(): void;
   /** One line per native step, e.g. `conv2d+batchNorm+relu [64, 56, 56]`. */
@@ -328,8 +334,46 @@ export function trace(model: Module | ((x: Tensor) => Tensor), example: Tensor |
       signal?.removeEventListener('abort', onAbort);
     }
   };
+  const batched = (bo: { maxBatch?: number; maxDelayMs?: number } = {}) => {
+    const maxBatch = bo.maxBatch ?? 32, maxDelayMs = bo.maxDelayMs ?? 1;
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`plan.batched: maxBatch must be a positive integer, got ${maxBatch}`);
+    if (typeof maxDelayMs !== 'number' || !(maxDelayMs >= 0)) throw new RangeError(`plan.batched: maxDelayMs must be a non-negative number, got ${maxDelayMs}`);
+    type Item = { x: Tensor; resolve: (t: Tensor) => void; reject: (e: unknown) => void };
+    let queue: Item[] = [], rows = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      if (timer !== null) { clearTimeout(timer); timer = null; }
+      const items = queue;
+      queue = [];
+      rows = 0;
+      if (items.length === 0) return;
+      const n = items.reduce((s, it) => s + it.x.shape[0], 0);
+      const x = new Float32Array(n * numel(inShape.slice(1)));
+      let off = 0;
+      for (const it of items) { const d = it.x.storage; x.set(d, off); off += d.length; }
+      runAsync(new Tensor(x, [n, ...inShape.slice(1)])).then((y) => {
+        const d = y.storage;
+        let r = 0;
+        for (const it of items) {
+          const k = it.x.shape[0];
+          it.resolve(new Tensor(d.slice(r * outSize, (r + k) * outSize), [k, ...outTail]));
+          r += k;
+        }
+      }, (e) => items.forEach((it) => it.reject(e)));
+    };
+    return (input: Tensor): Promise<Tensor> => {
+      const t = check(input, 'plan.batched');
+      return new Promise<Tensor>((resolve, reject) => {
+        queue.push({ x: t, resolve, reject });
+        rows += t.shape[0];
+        if (rows >= maxBatch) flush();
+        else if (timer === null) timer = setTimeout(flush, maxDelayMs);
+      });
+    };
+  };
   const plan = Object.assign(run, {
     runAsync,
+    batched,
     dispose: () => { if (live) { live = false; planNative.planDispose(handle); } },
     steps: Object.freeze(steps),
   }) as Plan;

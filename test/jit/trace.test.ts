@@ -207,3 +207,22 @@ describe('torch.jit.trace refuses what a plan cannot replay', () => {
     expect(plan.steps).toEqual(['batchNorm+relu [16]']);
   });
 });
+
+describe('plan.batched', () => {
+  torch.manualSeed(6);
+  const m = new LeNet().eval();
+  const plan = torch.jit.trace(m, torch.randn(1, 1, 28, 28));
+
+  test('concurrent requests share runs and each gets its own rows', async () => {
+    const run = plan.batched({ maxBatch: 4, maxDelayMs: 5 });
+    const xs = [1, 1, 2, 1, 3, 1].map((n) => torch.randn(n, 1, 28, 28));
+    const ys = await Promise.all(xs.map((x) => run(x)));
+    ys.forEach((y, i) => expect(maxDiff(y, eager(m, xs[i]))).toBeLessThan(1e-5));
+  });
+
+  test('bad options and inputs are named', async () => {
+    expect(() => plan.batched({ maxBatch: 0 })).toThrow('plan.batched: maxBatch must be a positive integer, got 0');
+    expect(() => plan.batched({ maxDelayMs: -1 })).toThrow('plan.batched: maxDelayMs must be a non-negative number, got -1');
+    expect(() => plan.batched()(torch.randn(1, 2, 28, 28))).toThrow(/plan.batched: expected input of shape \[N, 1, 28, 28\]/);
+  });
+});
