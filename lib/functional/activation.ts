@@ -82,14 +82,14 @@ export function activate(op: string, name: ActName, x: Tensor, inplace: boolean,
   if (!inplace) {
     const out = new Tensor(uninit(x.numel(), op), x.shape);
     layersNative.activation(code, x.storage, out.storage, a, b);
-    if (tracer.active !== null) tracer.active.op(name === 'relu' ? 'relu' : op, [x], out);
+    if (tracer.active !== null) tracer.active.op(name === 'relu' ? 'relu' : 'act', [x], out, { name: op, code, a, b });
     if (needsGrad(x)) {
       record(NODE[name], [x], [out], ([g]) => [backwardOf(x.storage, g!, code, a, b, x.shape)], [x]);
     }
     return out;
   }
   // Traced before the write: the trace then accepts this one write to x (any other is refused).
-  if (tracer.active !== null) tracer.active.op(name === 'relu' ? 'relu' : op, [x], x);
+  if (tracer.active !== null) tracer.active.op(name === 'relu' ? 'relu' : 'act', [x], x, { name: op, code, a, b });
   if (!needsGrad(x) && x._contig) {
     const s = x._beginWrite(op);
     layersNative.activation(code, s, s, a, b);

@@ -17,17 +17,22 @@ import type { Module } from '../nn/module';
 import { tracer, TraceSink } from './tracer';
 
 type Handle = object;
+/** A fused activation: its code in native/core/activation_ext.h (-1: none) and parameters a, b. */
+type Act = [code: number, a: number, b: number];
+const NO_ACT: Act = [-1, 0, 0];
+const RELU: Act = [0, 0, 0];
 interface PlanBinding {
   planCreate(inputSize: number): Handle;
   planValue(h: Handle, size: number): number;
-  planConv(h: Handle, i: number, o: number, params: Int32Array, w: Float32Array, b: Float32Array | null, relu: boolean): void;
+  planConv(h: Handle, i: number, o: number, params: Int32Array, w: Float32Array, b: Float32Array | null, ...act: Act): void;
   planPool(h: Handle, kind: number, i: number, o: number, params: Int32Array): void;
   planAdaptiveAvg(h: Handle, i: number, o: number, c: number, hh: number, ww: number, oh: number, ow: number): void;
   planLinear(h: Handle, i: number, o: number, rows: number, inF: number, outF: number, w: Float32Array,
-    b: Float32Array | null, relu: boolean): void;
-  planAffine(h: Handle, i: number, o: number, c: number, hw: number, scale: Float32Array, shift: Float32Array, relu: boolean): void;
-  planAdd(h: Handle, a: number, b: number, o: number, relu: boolean): void;
+    b: Float32Array | null, ...act: Act): void;
+  planAffine(h: Handle, i: number, o: number, c: number, hw: number, scale: Float32Array, shift: Float32Array, ...act: Act): void;
+  planAdd(h: Handle, a: number, b: number, o: number, ...act: Act): void;
   planRelu(h: Handle, i: number, o: number): void;
+  planAct(h: Handle, i: number, o: number, ...act: Act): void;
   planFinish(h: Handle, output: number): void;
   planRun(h: Handle, x: Float32Array, n: number, out: Float32Array): void;
   planRunAsync(h: Handle, x: Float32Array, n: number, out: Float32Array): { promise: Promise<void>; cancel: Handle };
@@ -37,7 +42,8 @@ interface PlanBinding {
 }
 const planNative = native as unknown as PlanBinding;
 
-const SUPPORTED = 'conv2d, batchNorm (eval), relu (also in place), maxPool2d, avgPool2d, adaptiveAvgPool2d, linear, ' +
+const SUPPORTED = 'conv2d, batchNorm (eval), relu and the activations of nn.functional (relu6, hardswish, silu, gelu, ' +
+  'leakyRelu, elu, mish, hardsigmoid, softplus, softsign; also in place), maxPool2d, avgPool2d, adaptiveAvgPool2d, linear, ' +
   'add of two tensors of one shape (also in place), reshape/view/flatten, dropout and identity in eval mode';
 
 interface Rec { kind: string; ins: number[]; out: number; attrs: Record<string, unknown> }
@@ -95,7 +101,7 @@ class Recorder implements TraceSink {
       } else this.ids.set(out, v);
       return;
     }
-    const supported = ['conv2d', 'batchNorm', 'relu', 'maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d', 'linear', 'add'];
+    const supported = ['conv2d', 'batchNorm', 'relu', 'act', 'maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d', 'linear', 'add'];
     if (!supported.includes(kind) || (kind === 'add' && !sameShape(inputs[0].shape, inputs[1].shape))) {
       const why = kind === 'add' ? 'an add with broadcasting' : kind;
       if (inputs[0] === out) {
@@ -190,10 +196,17 @@ function build(rec: Recorder, outId: number, inShape: readonly number[]): { hand
         const j = only(out, 'batchNorm');
         if (j >= 0) { absorbed.add(j); bn = recs[j].attrs; out = recs[j].out; names.push('batchNorm'); }
       }
-      let relu = false;
-      if (r.kind !== 'relu' && ['conv2d', 'linear', 'add', 'batchNorm'].includes(r.kind)) {
-        const k = only(out, 'relu');
-        if (k >= 0) { absorbed.add(k); out = recs[k].out; relu = true; names.push('relu'); }
+      let act = NO_ACT;
+      if (['conv2d', 'linear', 'add', 'batchNorm'].includes(r.kind)) {
+        let k = only(out, 'relu');
+        if (k < 0) k = only(out, 'act');
+        if (k >= 0) {
+          const ka = recs[k].attrs;
+          absorbed.add(k);
+          out = recs[k].out;
+          act = recs[k].kind === 'relu' ? RELU : [ka.code as number, ka.a as number, ka.b as number];
+          names.push(recs[k].kind === 'relu' ? 'relu' : String(ka.name).replace(/_$/, ''));
+        }
       }
       const a = r.attrs;
       const src = nid(r.ins[0]);
@@ -210,13 +223,13 @@ function build(rec: Recorder, outId: number, inShape: readonly number[]): { hand
             for (let o = 0; o < oc; o++) nb[o] = (b ? b[o] : 0) * scale[o] + shift[o];
             b = nb;
           }
-          planNative.planConv(h, src, nid(out), withParam(layouts.conv2d, a.params as Int32Array, 'n', 1), w, b, relu);
+          planNative.planConv(h, src, nid(out), withParam(layouts.conv2d, a.params as Int32Array, 'n', 1), w, b, ...act);
           break;
         }
         case 'batchNorm': {
           const { scale, shift } = bnAffine(a);
           planNative.planAffine(h, src, nid(out), a.c as number, a.hw as number, Float32Array.from(scale),
-            Float32Array.from(shift), relu);
+            Float32Array.from(shift), ...act);
           break;
         }
         case 'maxPool2d':
@@ -231,13 +244,17 @@ function build(rec: Recorder, outId: number, inShape: readonly number[]): { hand
           break;
         case 'linear':
           planNative.planLinear(h, src, nid(out), (a.rows as number) / batch, a.inF as number, a.outF as number,
-            weightData(a.weight as Tensor)!, weightData(a.bias as Tensor | null), relu);
+            weightData(a.weight as Tensor)!, weightData(a.bias as Tensor | null), ...act);
           break;
         case 'add':
-          planNative.planAdd(h, src, nid(r.ins[1]), nid(out), relu);
+          planNative.planAdd(h, src, nid(r.ins[1]), nid(out), ...act);
           break;
         case 'relu':
           planNative.planRelu(h, src, nid(out));
+          break;
+        case 'act':
+          planNative.planAct(h, src, nid(out), a.code as number, a.a as number, a.b as number);
+          names[0] = String(a.name).replace(/_$/, '');
           break;
       }
       steps.push(`${names.join('+')} [${rec.sizes[out]}]`);

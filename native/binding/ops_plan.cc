@@ -19,6 +19,7 @@
 #include "binding/args.h"
 #include "binding/instance.h"
 #include "binding/nn_args.h"
+#include "core/activation_ext.h"
 #include "core/plan.h"
 
 namespace torchlet {
@@ -57,6 +58,13 @@ void CheckOutput(Napi::Env env, const char* op, int out) { Require(env, out > 0,
 
 std::vector<float> CopyF32(const F32& a) { return std::vector<float>(a.data, a.data + a.length); }
 
+// info[i..i+2]: an activation code (-1: none) and its two parameters, for a fused or kAct step.
+void ArgAct(const Info& info, size_t i, const char* op, PlanStep& s, bool required) {
+  s.act = static_cast<int>(ArgInt(info, i, op, "activation", required ? 0 : -1, kActCount - 1));
+  s.act_a = static_cast<float>(ArgNumber(info, i + 1, op, "a"));
+  s.act_b = static_cast<float>(ArgNumber(info, i + 2, op, "b"));
+}
+
 Napi::Value PlanCreate(const Info& info) {
   const char* op = "planCreate";
   auto p = std::make_shared<Plan>();
@@ -70,7 +78,7 @@ Napi::Value PlanValue(const Info& info) {
   return Napi::Number::New(info.Env(), p.AddValue(ArgInt(info, 1, op, "size", 1, int64_t(1) << 40)));
 }
 
-// planConv(plan, in, out, params (n = 1), weight, bias | null, relu)
+// planConv(plan, in, out, params (n = 1), weight, bias | null, act, a, b)
 Napi::Value PlanConv(const Info& info) {
   const char* op = "planConv";
   Napi::Env env = info.Env();
@@ -90,7 +98,7 @@ Napi::Value PlanConv(const Info& info) {
   if (b.data) RequireLen(env, op, "bias", b.length, c.oc);
   s.w = CopyF32(w);
   if (b.data) s.bias = CopyF32(b);
-  s.relu = ArgBool(info, 6);
+  ArgAct(info, 6, op, s, false);
   p.AddStep(std::move(s));
   return env.Undefined();
 }
@@ -135,7 +143,7 @@ Napi::Value PlanAdaptiveAvg(const Info& info) {
   return env.Undefined();
 }
 
-// planLinear(plan, in, out, rowsPerSample, inFeatures, outFeatures, weight, bias | null, relu)
+// planLinear(plan, in, out, rowsPerSample, inFeatures, outFeatures, weight, bias | null, act, a, b)
 Napi::Value PlanLinear(const Info& info) {
   const char* op = "planLinear";
   Napi::Env env = info.Env();
@@ -155,12 +163,12 @@ Napi::Value PlanLinear(const Info& info) {
   if (b.data) RequireLen(env, op, "bias", b.length, s.c);
   s.w = CopyF32(w);
   if (b.data) s.bias = CopyF32(b);
-  s.relu = ArgBool(info, 8);
+  ArgAct(info, 8, op, s, false);
   p.AddStep(std::move(s));
   return env.Undefined();
 }
 
-// planAffine(plan, in, out, channels, hw, scale, shift, relu): eval batch norm, y = x * scale + shift
+// planAffine(plan, in, out, channels, hw, scale, shift, act, a, b): eval batch norm, y = x * scale + shift
 Napi::Value PlanAffine(const Info& info) {
   const char* op = "planAffine";
   Napi::Env env = info.Env();
@@ -179,12 +187,13 @@ Napi::Value PlanAffine(const Info& info) {
   RequireLen(env, op, "shift", t.length, s.a);
   s.w = CopyF32(k);
   s.bias = CopyF32(t);
-  s.relu = ArgBool(info, 7);
+  ArgAct(info, 7, op, s, false);
   p.AddStep(std::move(s));
   return env.Undefined();
 }
 
-// planAdd(plan, a, b, out, relu) and planRelu(plan, in, out): same-size elementwise steps
+// planAdd(plan, a, b, out, act, a, b), planRelu(plan, in, out), planAct(plan, in, out, act, a, b):
+// same-size elementwise steps
 Napi::Value PlanAdd(const Info& info) {
   const char* op = "planAdd";
   Napi::Env env = info.Env();
@@ -197,7 +206,7 @@ Napi::Value PlanAdd(const Info& info) {
   CheckOutput(env, op, s.out);
   RequireLen(env, op, "b value", p.ValueSize(s.in2), p.ValueSize(s.in));
   RequireLen(env, op, "output value", p.ValueSize(s.out), p.ValueSize(s.in));
-  s.relu = ArgBool(info, 4);
+  ArgAct(info, 4, op, s, false);
   p.AddStep(std::move(s));
   return env.Undefined();
 }
@@ -212,6 +221,21 @@ Napi::Value PlanRelu(const Info& info) {
   s.out = ArgValue(info, 2, op, "output", p);
   CheckOutput(env, op, s.out);
   RequireLen(env, op, "output value", p.ValueSize(s.out), p.ValueSize(s.in));
+  p.AddStep(std::move(s));
+  return env.Undefined();
+}
+
+Napi::Value PlanAct(const Info& info) {
+  const char* op = "planAct";
+  Napi::Env env = info.Env();
+  Plan& p = ArgPlan(info, op, true);
+  PlanStep s{};
+  s.kind = PlanStepKind::kAct;
+  s.in = ArgValue(info, 1, op, "input", p);
+  s.out = ArgValue(info, 2, op, "output", p);
+  CheckOutput(env, op, s.out);
+  RequireLen(env, op, "output value", p.ValueSize(s.out), p.ValueSize(s.in));
+  ArgAct(info, 3, op, s, true);
   p.AddStep(std::move(s));
   return env.Undefined();
 }
@@ -392,7 +416,7 @@ void RegisterPlanOps(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Function::Callback> fns[] = {
       {"planCreate", PlanCreate}, {"planValue", PlanValue},       {"planConv", PlanConv},
       {"planPool", PlanPool},     {"planAdaptiveAvg", PlanAdaptiveAvg}, {"planLinear", PlanLinear},
-      {"planAffine", PlanAffine}, {"planAdd", PlanAdd},           {"planRelu", PlanRelu},
+      {"planAffine", PlanAffine}, {"planAdd", PlanAdd},           {"planRelu", PlanRelu}, {"planAct", PlanAct},
       {"planFinish", PlanFinish}, {"planRun", PlanRun},           {"planRunAsync", PlanRunAsync},
       {"planCancel", PlanCancel}, {"planDispose", PlanDispose},
   };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/activation_ext.h"
 #include "core/elementwise.h"
 #include "core/linear.h"
 #include "core/ops.h"
@@ -139,9 +140,12 @@ bool Plan::Run(int64_t n, const float* x, float* y, const std::atomic<int>* canc
       case PlanStepKind::kRelu:
         UnaryOp(kRelu, in, out, count);
         break;
+      case PlanStepKind::kAct:
+        ActivationForward(s.act, in, out, count, s.act_a, s.act_b);
+        break;
     }
-    // The fused activation: one more pass over an output still in cache (NaN-propagating, as relu).
-    if (s.relu) UnaryOp(kRelu, out, out, count);
+    // The fused activation: one more pass over an output still in cache.
+    if (s.act >= 0 && s.kind != PlanStepKind::kAct) ActivationForward(s.act, out, out, count, s.act_a, s.act_b);
   }
   if (done) std::copy(Read(output_, x, ar, n), Read(output_, x, ar, n) + values_[output_] * n, y);
   ReturnArena(std::move(arena));

@@ -179,12 +179,30 @@ describe('torch.jit.trace refuses what a plan cannot replay', () => {
   test('an op reported as unsupported is named', () => {
     expect(() => trace((x) => F.relu(conv(x).add(1)))).toThrow(/relu reads a tensor computed by add with a scalar or alpha/);
     expect(() => trace((x) => F.relu(conv(x).add(torch.ones(2, 1, 1))))).toThrow(/computed by an add with broadcasting/);
-    expect(() => trace((x) => F.relu(F.leakyRelu(conv(x))))).toThrow(/computed by leakyRelu, which plans do not support yet/);
+    expect(() => trace((x) => F.relu(conv(x).add(conv(x), 2)))).toThrow(/computed by add with a scalar or alpha, which plans do not support yet/);
   });
   test('an in-place write a plan cannot follow invalidates the value and its reshapes', () => {
-    expect(() => trace((x) => { const y = conv(x); const v = y.flatten(1); F.relu6(y, true); return v.relu(); }))
-      .toThrow(/reads a tensor computed by the in-place relu6/);
+    expect(() => trace((x) => { const y = conv(x); const v = y.flatten(1); y.sub_(1); return v.relu(); }))
+      .toThrow(/reads a tensor computed by the in-place sub_/);
     expect(() => trace((x) => { const y = conv(x); y.mul_(2); return F.relu(y); })).toThrow(/computed by the in-place mul_/);
+  });
+  test('the activations of nn.functional, fused or standalone, in place or not', () => {
+    torch.manualSeed(7);
+    const c1 = new nn.Conv2d(1, 4, 3), bn = new nn.BatchNorm2d(4), lin = new nn.Linear(4 * 6 * 6, 8);
+    randomiseBatchNorms(new nn.Sequential(bn));
+    const m = new Fn((x) => {
+      let y = F.relu6(bn(c1(x)), true);            // conv + batch norm + relu6, fused
+      y = F.hardswish(y.add(F.silu(y)));            // add + hardswish fused, silu standalone
+      y = F.leakyRelu(F.gelu(y), 0.2);              // gelu standalone, leakyRelu with its slope
+      return F.elu(lin(F.mish(y).flatten(1)), 0.5); // linear + elu(alpha) fused
+    });
+    m.eval();
+    bn.eval();
+    const plan = torch.jit.trace(m, torch.randn(2, 1, 8, 8));
+    expect(plan.steps).toEqual(['conv2d+batchNorm+relu6 [144]', 'silu [144]', 'add+hardswish [144]', 'gelu [144]',
+      'leakyRelu [144]', 'mish [144]', 'linear+elu [8]']);
+    const x = torch.randn(3, 1, 8, 8);
+    expect(maxDiff(plan(x), eager(m, x))).toBeLessThan(1e-5);
   });
   test('a traced in-place op updates the reshapes of its tensor too', () => {
     const m = new Fn((x) => { const y = conv(x); const v = y.flatten(1); F.relu_(y); return F.relu(v.add(v)); });
