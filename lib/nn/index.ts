@@ -63,3 +63,4 @@ export { BCELoss, SmoothL1Loss, HuberLoss, KLDivLoss, CosineEmbeddingLoss } from
 export { PixelShuffle } from './modules/upsampling';
 export { ZeroPad2d } from './modules/padding';
 export { Dropout2d, Unflatten } from './modules/conv-extra';
+export type { Index } from './modules/container';

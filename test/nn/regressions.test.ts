@@ -76,3 +76,24 @@ describe('hook register/remove cycles retain nothing', () => {
     }, 30000);
   }
 });
+
+test('ParameterDict/ModuleDict.update of a tensor or a module throws instead of registering its fields', () => {
+  const pd = new nn.ParameterDict();
+  expect(() => pd.update(new nn.Parameter(torch.ones(2)) as never)).toThrow(
+    'ParametersDict.update should be called with an iterable of key/value pairs, but got torch.FloatTensor',
+  );
+  expect(pd.length).toBe(0);
+  const md = new nn.ModuleDict();
+  expect(() => md.update(new nn.ReLU() as never)).toThrow(TypeError);
+  expect(md.length).toBe(0);
+});
+
+test('container indices: a 0-dim int64 tensor indexes, other tensors are refused by name', () => {
+  const a = new nn.ReLU(), b = new nn.Tanh();
+  const s = new nn.Sequential(a, b);
+  expect(s.at(torch.tensor(1n))).toBe(b);
+  expect(() => s.at(torch.tensor([1], { dtype: 'int64' }))).toThrow('index must be an integer or a 0-dim int64 tensor, got a int64 tensor of shape [1]');
+  expect(() => s.at(torch.tensor(1))).toThrow(TypeError);
+  expect([...s.slice(null, null, -1)]).toEqual([b, a]);
+  expect(() => s.slice(0, 2, 0)).toThrow('slice step must be a non-zero integer, got 0');
+});
