@@ -12,6 +12,7 @@ export type {
   NamedMembersOptions,
   NamedModulesOptions,
   LoadStateDictOptions,
+  ModuleToOptions,
   StateDictPreHook,
   StateDictPostHook,
   LoadStateDictPreHook,
@@ -64,3 +65,4 @@ export { PixelShuffle } from './modules/upsampling';
 export { ZeroPad2d } from './modules/padding';
 export { Dropout2d, Unflatten } from './modules/conv-extra';
 export type { Index } from './modules/container';
+export type { StateDictMetadata } from './module';
