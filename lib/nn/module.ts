@@ -1003,6 +1003,15 @@ function deepcopyModule(src: Module, memo: Map<unknown, unknown>): Module {
   const st = (src as unknown as Target)[TARGET] as object;
   const dt = (dst as unknown as Target)[TARGET] as object;
   (dt as Target).training = src.training;
+  // copy.deepcopy copies the hook dicts too (the hook functions themselves are shared): a copy
+  // of a model keeps its hooks, and handles of the original remove only the original's.
+  const sh = src._hookState, dh = dst._hookState;
+  for (const key of Object.keys(sh) as (keyof HookState)[]) {
+    const from = sh[key] as unknown, to = dh[key] as unknown;
+    if (from instanceof Map && to instanceof Map) for (const [k, v] of from) to.set(k, v);
+    else if (from instanceof Set && to instanceof Set) for (const v of from) to.add(v);
+  }
+  dh.recount();
   for (const [k, p] of src._parameters) dst._parameters.set(k, deepcopyValue(p, memo) as Parameter | null);
   for (const [k, b] of src._buffers) dst._buffers.set(k, deepcopyValue(b, memo) as Tensor | null);
   for (const k of src._nonPersistentBuffersSet) dst._nonPersistentBuffersSet.add(k);

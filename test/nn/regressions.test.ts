@@ -132,3 +132,19 @@ test('stateDict carries PyTorch _metadata (non-enumerable) and loadStateDict pas
   m.loadStateDict({ ...sd });  // a copy without metadata: {}
   expect(seen[1]).toEqual({});
 });
+
+test('deepcopy keeps the hooks (PyTorch copies the hook dicts); removing the original handle leaves the copy its hook', () => {
+  const m = new nn.Linear(2, 2);
+  const fired: string[] = [];
+  const h = m.registerForwardHook((mod) => void fired.push(mod === m ? 'orig' : 'copy'));
+  m.registerLoadStateDictPostHook(() => void fired.push('post'));
+  const c = m.deepcopy();
+  c(torch.ones(1, 2));
+  expect(fired).toEqual(['copy']);
+  h.remove();
+  m(torch.ones(1, 2));
+  c(torch.ones(1, 2));
+  expect(fired).toEqual(['copy', 'copy']);
+  c.loadStateDict(c.stateDict());
+  expect(fired).toEqual(['copy', 'copy', 'post']);
+});
