@@ -115,7 +115,8 @@ export interface ModuleToOptions {
   copy?: boolean;
 }
 
-const KNOWN_DTYPES = new Set(['float32', 'int64', 'bool', 'float64', 'float16', 'bfloat16', 'int32', 'int16', 'int8', 'uint8']);
+// Names that are dtypes, not devices, so `to('half')` reports an unsupported dtype.
+const KNOWN_DTYPES = new Set(['float32', 'int64', 'bool', 'float64', 'float16', 'bfloat16', 'int32', 'int16', 'int8', 'uint8', 'float', 'double', 'half', 'long', 'int']);
 
 export interface NamedMembersOptions {
   prefix?: string;

@@ -148,3 +148,7 @@ test('deepcopy keeps the hooks (PyTorch copies the hook dicts); removing the ori
   c.loadStateDict(c.stateDict());
   expect(fired).toEqual(['copy', 'copy', 'post']);
 });
+
+test("Module.to('half') names the dtype, not a device", () => {
+  expect(() => new nn.Linear(1, 1).to('half')).toThrow("to: unknown dtype or device 'half' (torchlet's floating dtype is 'float32')");
+});
