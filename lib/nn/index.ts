@@ -12,6 +12,7 @@ export type {
   NamedMembersOptions,
   NamedModulesOptions,
   LoadStateDictOptions,
+  ModuleToOptions,
   StateDictPreHook,
   StateDictPostHook,
   LoadStateDictPreHook,
@@ -63,3 +64,5 @@ export { BCELoss, SmoothL1Loss, HuberLoss, KLDivLoss, CosineEmbeddingLoss } from
 export { PixelShuffle } from './modules/upsampling';
 export { ZeroPad2d } from './modules/padding';
 export { Dropout2d, Unflatten } from './modules/conv-extra';
+export type { Index } from './modules/container';
+export type { StateDictMetadata } from './module';

@@ -105,6 +105,19 @@ export interface StateDictOptions {
   keepVars?: boolean;
 }
 
+/** Options of `Module.to` (PyTorch's keyword arguments). */
+export interface ModuleToOptions {
+  dtype?: string;
+  device?: string;
+  /** Accepted for PyTorch parity; CPU copies are always synchronous. */
+  nonBlocking?: boolean;
+  /** Not accepted by `nn.Module.to` (PyTorch raises too). */
+  copy?: boolean;
+}
+
+// Names that are dtypes, not devices, so `to('half')` reports an unsupported dtype.
+const KNOWN_DTYPES = new Set(['float32', 'int64', 'bool', 'float64', 'float16', 'bfloat16', 'int32', 'int16', 'int8', 'uint8', 'float', 'double', 'half', 'long', 'int']);
+
 export interface NamedMembersOptions {
   prefix?: string;
   recurse?: boolean;
@@ -159,6 +172,17 @@ export function isKwargs(x: unknown): x is Record<string, unknown> {
 }
 
 const EXTRA_STATE = '_extra_state';
+
+/**
+ * A state dict's `_metadata`: per module prefix (without the trailing dot; '' for the root),
+ * `{ version }`, the saving class's static `_version` (PyTorch's class attribute, default 1).
+ */
+export type StateDictMetadata = Record<string, Record<string, unknown>>;
+
+function moduleVersion(m: Module): number {
+  const v = (m.constructor as { _version?: unknown })._version;
+  return typeof v === 'number' ? v : 1;
+}
 
 /** The call signature: `model(...args)` is typed after the subclass's `forward`. */
 export interface Module<A extends unknown[] = any[], R = any> {
@@ -504,20 +528,49 @@ export class Module<A extends unknown[] = any[], R = any> {
 
   /**
    * Converts floating-point parameters and buffers to `dtype` (PyTorch's `module.to(dtype)`);
-   * integer buffers are left alone. A device argument (`'cpu'`) is accepted and changes nothing.
+   * integer buffers are left alone. The forms of PyTorch's `to`: `to(dtype)`, `to(device)`,
+   * `to(tensor)` (its dtype), `to({ device, dtype })`, and a trailing options object
+   * (`to('cpu', { dtype, nonBlocking })`). Only the 'cpu' device exists; it changes nothing.
    * Returns this module.
    */
-  to(dtypeOrDevice: string | { dtype?: string; device?: string }): this {
+  to(target: string | Tensor | ModuleToOptions, opts?: ModuleToOptions): this {
+    if (arguments.length > 2) {
+      throw new TypeError(`to() takes a dtype, a device or a tensor, then an options object; got ${arguments.length} arguments`);
+    }
+    const isOpts = (o: unknown): o is ModuleToOptions =>
+      o !== null && typeof o === 'object' && !Array.isArray(o) && !(o instanceof Tensor) && Object.getPrototypeOf(o) === Object.prototype;
+    if (opts !== undefined && !isOpts(opts)) {
+      throw new TypeError(`to(): the second argument must be an options object ({ dtype, device, nonBlocking }), got ${typeName(opts)}`);
+    }
+    let device: string | undefined;
     let dtype: string | undefined;
-    if (dtypeOrDevice !== null && typeof dtypeOrDevice === 'object') {
-      dtype = dtypeOrDevice.dtype;
-      if (dtypeOrDevice.device !== undefined && dtypeOrDevice.device !== 'cpu') {
-        throw new Error(`to: only the 'cpu' device exists in torchlet, got '${dtypeOrDevice.device}'`);
-      }
-    } else if (dtypeOrDevice === 'cpu') {
-      return this;
+    if (typeof target === 'string') {
+      if (target === 'cpu' || /^[a-z]+(:\d+)?$/.test(target) && !KNOWN_DTYPES.has(target)) device = target;
+      else dtype = target;
+    } else if (target instanceof Tensor) {
+      dtype = target.dtype;
+    } else if (isOpts(target)) {
+      if (opts !== undefined) throw new TypeError('to(): an options object must be the only or the last argument');
+      opts = target;
     } else {
-      dtype = dtypeOrDevice;
+      throw new TypeError(`to() received an invalid combination of arguments: expected a dtype, a device, a tensor or an options object, got ${typeName(target)}`);
+    }
+    if (opts !== undefined) {
+      if (opts.copy !== undefined) throw new Error('to(): nn.Module.to does not take a copy argument');
+      if (opts.nonBlocking !== undefined && typeof opts.nonBlocking !== 'boolean') {
+        throw new TypeError(`to(): nonBlocking must be a boolean, got ${typeName(opts.nonBlocking)}`);
+      }
+      if (opts.device !== undefined) {
+        if (device !== undefined) throw new TypeError('to(): the device is given twice');
+        device = opts.device;
+      }
+      if (opts.dtype !== undefined) {
+        if (dtype !== undefined) throw new TypeError('to(): the dtype is given twice');
+        dtype = opts.dtype;
+      }
+    }
+    if (device !== undefined && device !== 'cpu') {
+      throw new Error(`to: only the 'cpu' device exists in torchlet, got '${device}'`);
     }
     if (dtype === undefined) return this;
     if (typeof dtype !== 'string') throw new TypeError(`to: expected a dtype or device string, got ${typeName(dtype)}`);
@@ -540,22 +593,30 @@ export class Module<A extends unknown[] = any[], R = any> {
    * (parameters keep their identity; a converted grad follows).
    */
   _applyTensors(fn: (t: Tensor) => Tensor): this {
-    for (const m of this.modules()) {
-      for (const [k, p] of m._parameters) {
-        if (p === null) continue;
-        const np = fn(p);
-        if (np !== p) {
-          const q = new Parameter(np.detach(), p.requiresGrad);
-          if (p.grad !== null) q.grad = fn(p.grad);
-          (m as unknown as Record<string, unknown>)[k] = q;
+    // As PyTorch's _apply: fn runs under no_grad (an in-place fn on a leaf parameter is allowed,
+    // and bumps its version), on each parameter's grad too.
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const [k, p] of m._parameters) {
+          if (p === null) continue;
+          const np = fn(p);
+          const g = p.grad;
+          const ng = g === null ? null : fn(g);
+          if (np !== p) {
+            const q = new Parameter(np.detach(), p.requiresGrad);
+            if (ng !== null) q.grad = ng;
+            (m as unknown as Record<string, unknown>)[k] = q;
+          } else if (ng !== g) {
+            p.grad = ng;
+          }
+        }
+        for (const [k, b] of m._buffers) {
+          if (b === null) continue;
+          const nb = fn(b);
+          if (nb !== b) (m as unknown as Record<string, unknown>)[k] = nb;
         }
       }
-      for (const [k, b] of m._buffers) {
-        if (b === null) continue;
-        const nb = fn(b);
-        if (nb !== b) (m as unknown as Record<string, unknown>)[k] = nb;
-      }
-    }
+    });
     return this;
   }
 
@@ -596,17 +657,25 @@ export class Module<A extends unknown[] = any[], R = any> {
    * tensors sharing storage. State-dict pre-hooks run first, post-hooks after the children.
    */
   stateDict(opts: StateDictOptions = {}): Record<string, Tensor> {
-    const dest = opts.destination ?? {};
+    let dest = opts.destination;
+    if (dest === undefined) {
+      dest = {};
+      // PyTorch's OrderedDict `_metadata` attribute: non-enumerable, so entries and JSON skip it.
+      Object.defineProperty(dest, '_metadata', { value: {}, enumerable: false, writable: true, configurable: true });
+    }
     const prefix = opts.prefix ?? '';
     const keep = !!opts.keepVars;
     const hs = this._hookState;
+    const localMetadata: Record<string, unknown> = { version: moduleVersion(this) };
+    const meta = (dest as { _metadata?: StateDictMetadata })._metadata;
+    if (meta !== undefined && meta !== null) meta[prefix.slice(0, -1)] = localMetadata;
     for (const hook of hs.stateDictPre.values()) hook(this, prefix, keep);
     this._saveToStateDict(dest, prefix, keep);
     for (const [name, m] of this._modules) {
       if (m !== null) m.stateDict({ destination: dest, prefix: prefix + name + '.', keepVars: keep });
     }
     for (const hook of hs.stateDictPost.values()) {
-      const r = hook(this, dest, prefix, { version: 1 });
+      const r = hook(this, dest, prefix, localMetadata);
       if (r !== undefined && r !== null) throw new Error('state_dict post-hook must return None');
     }
     return dest;
@@ -666,15 +735,19 @@ export class Module<A extends unknown[] = any[], R = any> {
     const unexpected: string[] = [];
     const errors: string[] = [];
     const incompatible = new IncompatibleKeys(missing, unexpected);
+    const metadata = (stateDict as { _metadata?: StateDictMetadata })._metadata;
     const load = (mod: Module, local: Map<string, unknown>, prefix: string): void => {
+      const localMetadata = metadata?.[prefix.slice(0, -1)] ?? {};
       for (const hook of mod._hookState.loadStateDictPre.values()) {
-        hook(mod, local, prefix, { version: 1 }, true, missing, unexpected, errors);
+        hook(mod, local, prefix, localMetadata, true, missing, unexpected, errors);
       }
       mod._assign = assign;
+      mod._localMetadata = localMetadata;
       try {
         mod._loadFromStateDict(local, prefix, missing, unexpected, errors);
       } finally {
         mod._assign = false;
+        mod._localMetadata = null;
       }
       for (const [name, child] of mod._modules) {
         if (child === null) continue;
@@ -707,6 +780,13 @@ export class Module<A extends unknown[] = any[], R = any> {
 
   /** @internal Set by `loadStateDict({ assign })` while this module loads. */
   declare _assign: boolean;
+
+  /**
+   * @internal While this module loads: its entry of the state dict's `_metadata` (`{ version }`
+   * as saved, `{}` for a checkpoint without metadata), for `_loadFromStateDict` overrides that
+   * migrate old versions (PyTorch's `local_metadata` argument).
+   */
+  declare _localMetadata: Record<string, unknown> | null;
 
   /**
    * @internal PyTorch's `_load_from_state_dict` (always run as strict; `loadStateDict` decides
@@ -863,13 +943,14 @@ function createModule(proto: object): Module {
   hidden('_modules', new Map());
   hidden('_hookState', hs);
   hidden('_assign', false);
+  hidden('_localMetadata', null);
   hidden(TARGET, fn);
   self = new Proxy(fn, HANDLER) as unknown as Module;
   hidden(SELF, self);
   return self;
 }
 
-const INTERNAL = new Set<string | symbol>(['training', '_parameters', '_buffers', '_nonPersistentBuffersSet', '_modules', '_hookState', '_assign', TARGET, SELF]);
+const INTERNAL = new Set<string | symbol>(['training', '_parameters', '_buffers', '_nonPersistentBuffersSet', '_modules', '_hookState', '_assign', '_localMetadata', TARGET, SELF]);
 
 /** Deep copy of plain data (arrays, plain objects, Maps, Sets, typed arrays, tensors, modules). */
 function deepcopyValue(v: unknown, memo: Map<unknown, unknown>): unknown {
@@ -923,6 +1004,15 @@ function deepcopyModule(src: Module, memo: Map<unknown, unknown>): Module {
   const st = (src as unknown as Target)[TARGET] as object;
   const dt = (dst as unknown as Target)[TARGET] as object;
   (dt as Target).training = src.training;
+  // copy.deepcopy copies the hook dicts too (the hook functions themselves are shared): a copy
+  // of a model keeps its hooks, and handles of the original remove only the original's.
+  const sh = src._hookState, dh = dst._hookState;
+  for (const key of Object.keys(sh) as (keyof HookState)[]) {
+    const from = sh[key] as unknown, to = dh[key] as unknown;
+    if (from instanceof Map && to instanceof Map) for (const [k, v] of from) to.set(k, v);
+    else if (from instanceof Set && to instanceof Set) for (const v of from) to.add(v);
+  }
+  dh.recount();
   for (const [k, p] of src._parameters) dst._parameters.set(k, deepcopyValue(p, memo) as Parameter | null);
   for (const [k, b] of src._buffers) dst._buffers.set(k, deepcopyValue(b, memo) as Tensor | null);
   for (const k of src._nonPersistentBuffersSet) dst._nonPersistentBuffersSet.add(k);

@@ -76,3 +76,79 @@ describe('hook register/remove cycles retain nothing', () => {
     }, 30000);
   }
 });
+
+test('ParameterDict/ModuleDict.update of a tensor or a module throws instead of registering its fields', () => {
+  const pd = new nn.ParameterDict();
+  expect(() => pd.update(new nn.Parameter(torch.ones(2)) as never)).toThrow(
+    'ParametersDict.update should be called with an iterable of key/value pairs, but got torch.FloatTensor',
+  );
+  expect(pd.length).toBe(0);
+  const md = new nn.ModuleDict();
+  expect(() => md.update(new nn.ReLU() as never)).toThrow(TypeError);
+  expect(md.length).toBe(0);
+});
+
+test('container indices: a 0-dim int64 tensor indexes, other tensors are refused by name', () => {
+  const a = new nn.ReLU(), b = new nn.Tanh();
+  const s = new nn.Sequential(a, b);
+  expect(s.at(torch.tensor(1n))).toBe(b);
+  expect(() => s.at(torch.tensor([1], { dtype: 'int64' }))).toThrow('index must be an integer or a 0-dim int64 tensor, got a int64 tensor of shape [1]');
+  expect(() => s.at(torch.tensor(1))).toThrow(TypeError);
+  expect([...s.slice(null, null, -1)]).toEqual([b, a]);
+  expect(() => s.slice(0, 2, 0)).toThrow('slice step must be a non-zero integer, got 0');
+});
+
+test('Module.to refuses arguments PyTorch refuses instead of ignoring them', () => {
+  const net = new nn.Linear(2, 2);
+  const to = net.to.bind(net) as (...a: unknown[]) => unknown;
+  expect(() => to([])).toThrow('to() received an invalid combination of arguments: expected a dtype, a device, a tensor or an options object, got Array');
+  expect(() => to('cpu', true)).toThrow('to(): the second argument must be an options object ({ dtype, device, nonBlocking }), got boolean');
+  expect(() => to('cpu', 'float32', true)).toThrow('to() takes a dtype, a device or a tensor, then an options object; got 3 arguments');
+  expect(() => to(torch.tensor(1n))).toThrow('nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=torch.int64');
+  expect(() => to('cuda')).toThrow("to: only the 'cpu' device exists in torchlet, got 'cuda'");
+  expect(net.to('cpu', { dtype: 'float32', nonBlocking: true })).toBe(net);
+});
+
+test('_applyTensors runs fn under no_grad and on the grads (PyTorch _apply)', () => {
+  const m = new nn.Linear(2, 2);
+  m.weight.grad = torch.ones(2, 2);
+  const w0 = m.weight.storage[0];
+  m._applyTensors((t) => t.add_(1)); // an in-place op on a leaf that requires grad: allowed under no_grad
+  expect(m.weight.storage[0]).toBeCloseTo(w0 + 1, 6);
+  expect([...m.weight.grad!.storage]).toEqual([2, 2, 2, 2]);
+  expect(m.weight.requiresGrad).toBe(true);
+});
+
+test('stateDict carries PyTorch _metadata (non-enumerable) and loadStateDict passes it to hooks', () => {
+  const m = new nn.Sequential(new nn.Linear(2, 2));
+  const sd = m.stateDict();
+  expect(Object.keys(sd)).toEqual(['0.weight', '0.bias']);
+  expect((sd as unknown as { _metadata: unknown })._metadata).toEqual({ '': { version: 1 }, '0': { version: 1 } });
+  const seen: unknown[] = [];
+  m[0].registerLoadStateDictPreHook((_mod, _sd, _prefix, meta) => void seen.push(meta));
+  (sd as unknown as { _metadata: nn.StateDictMetadata })._metadata['0'].version = 7;
+  m.loadStateDict(sd);
+  expect(seen).toEqual([{ version: 7 }]);
+  m.loadStateDict({ ...sd });  // a copy without metadata: {}
+  expect(seen[1]).toEqual({});
+});
+
+test('deepcopy keeps the hooks (PyTorch copies the hook dicts); removing the original handle leaves the copy its hook', () => {
+  const m = new nn.Linear(2, 2);
+  const fired: string[] = [];
+  const h = m.registerForwardHook((mod) => void fired.push(mod === m ? 'orig' : 'copy'));
+  m.registerLoadStateDictPostHook(() => void fired.push('post'));
+  const c = m.deepcopy();
+  c(torch.ones(1, 2));
+  expect(fired).toEqual(['copy']);
+  h.remove();
+  m(torch.ones(1, 2));
+  c(torch.ones(1, 2));
+  expect(fired).toEqual(['copy', 'copy']);
+  c.loadStateDict(c.stateDict());
+  expect(fired).toEqual(['copy', 'copy', 'post']);
+});
+
+test("Module.to('half') names the dtype, not a device", () => {
+  expect(() => new nn.Linear(1, 1).to('half')).toThrow("to: unknown dtype or device 'half' (torchlet's floating dtype is 'float32')");
+});

@@ -168,4 +168,194 @@ describe('TestLoadStateDict', () => {
     expect(mm[0].param.storage[0]).toBe(10);
     expect(mm[0].sub.weight.storage[0]).toBe(555);
   });
+
+  // Fails until BatchNorm's num_batches_tracked buffer is int64 as in PyTorch (it is a float32
+  // scalar: lib/nn/modules/batchnorm.ts registers `tensor(0)`); see test/pytorch/README.md.
+  test.failing('test_load_state_dict_BC', () => {
+    // BatchNormNd: added num_batches_tracked buffer at version 2. For state dict with earlier
+    // versions or no versions, it should provide default value of 0.
+    const bn = new nn.BatchNorm2d(3);
+    const stateDict = bn.stateDict();
+    delete stateDict.num_batches_tracked;
+    const meta = (stateDict as unknown as { _metadata: nn.StateDictMetadata })._metadata;
+    meta[''].version = 1; // version 1
+    bn.loadStateDict(stateDict);
+    expect(bn.num_batches_tracked!.dtype).toBe('int64');
+    expect(bn.num_batches_tracked!.item()).toBe(0);
+    delete meta[''].version; // no version
+    bn.loadStateDict(stateDict);
+    expect(bn.num_batches_tracked!.dtype).toBe('int64');
+    expect(bn.num_batches_tracked!.item()).toBe(0);
+  });
+
+  test('test_load_state_dict_assign_shape_stride', () => {
+    // Assigned tensor is allowed to have different properties than initial tensor except for shape
+    class MyModule extends nn.Module {
+      fc1 = new nn.Linear(3, 5);
+      bn = new nn.BatchNorm1d(5);
+      forward(input: Tensor): Tensor {
+        return this.bn(this.fc1(input));
+      }
+    }
+    const net = new MyModule();
+    const stateDict = net.stateDict();
+    // loading should be ok if stride is different
+    stateDict['fc1.weight'] = torch.randn(3, 5).transpose(0, 1);
+    const net2 = new MyModule();
+    net2.loadStateDict(stateDict, { strict: false, assign: true });
+    stateDict['fc1.weight'] = torch.randn(2, 4);
+    expect(() => net2.loadStateDict(stateDict, { strict: false, assign: true })).toThrow(
+      /size mismatch for fc1.weight: copying a param with shape/,
+    );
+  });
+
+  test('test_load_state_dict_with_unexpected_key', () => {
+    class MyModule extends nn.Module {
+      fc1 = new nn.Linear(5, 10);
+    }
+    const m = new MyModule();
+    // Unexpected key & strict = True
+    let stateDict = m.stateDict();
+    stateDict['fc1.bad_suffix'] = torch.randn(5, 10);
+    expect(() => m.loadStateDict(stateDict)).toThrow(/Unexpected key/);
+    // Unexpected key & strict = False
+    let r = m.loadStateDict(stateDict, { strict: false });
+    expect(r.unexpectedKeys).toContain('fc1.bad_suffix');
+    // Unexpected key whose prefix matches a valid key & strict = True
+    stateDict = m.stateDict();
+    stateDict['fc1.weight.bad_suffix'] = torch.randn(5, 10);
+    expect(() => m.loadStateDict(stateDict)).toThrow(/Unexpected key/);
+    // Unexpected key whose prefix matches a valid key & strict = False
+    r = m.loadStateDict(stateDict, { strict: false });
+    expect(r.unexpectedKeys).toContain('fc1.weight.bad_suffix');
+  });
+
+  // `with torch.device("meta"): net_meta = MyModule()` builds the module without allocating its
+  // tensors; torchlet has no meta device, so net_meta is built normally. With assign=True the
+  // checkpoint's tensors replace the module's either way, which is what these tests check.
+  test('test_load_state_dict_assign_meta', () => {
+    for (const keepVars of [true, false]) {
+      class MyModule extends nn.Module {
+        fc1 = new nn.Linear(3, 5);
+        bn = new nn.BatchNorm1d(5);
+        x = new nn.Parameter(torch.rand(5), false);
+        forward(input: Tensor): Tensor {
+          return this.x.add(this.bn(this.fc1(input)));
+        }
+      }
+      const net = new MyModule();
+      const stateDict = net.stateDict({ keepVars });
+      for (const v of Object.values(stateDict)) v.requiresGrad_(false);
+      const netMeta = new MyModule();
+      const netMetaStateDictOld = netMeta.stateDict({ keepVars: true });
+      netMeta.loadStateDict(stateDict, { assign: true });
+
+      // Make sure parameters and persistent buffers were assigned
+      const netMetaStateDict = netMeta.stateDict({ keepVars: true });
+      for (const key of Object.keys(stateDict)) {
+        if (netMeta._parameters.has(key)) {
+          if (keepVars) {
+            // state_dict[key] is an nn.Parameter
+            expect(stateDict[key]).toBe(netMetaStateDict[key]);
+          } else {
+            // state_dict[key] is not an nn.Parameter so it will be detached when wrapping with a Parameter
+            expect(netMetaStateDict[key]).not.toBe(netMetaStateDictOld[key]);
+            expect(netMetaStateDictOld[key].requiresGrad).toBe(netMetaStateDict[key].requiresGrad);
+          }
+          expect(netMetaStateDictOld[key].requiresGrad).toBe(netMetaStateDict[key].requiresGrad);
+          expect(equal(stateDict[key], netMetaStateDict[key])).toBe(true);
+        } else if (netMeta._buffers.has(key) && !netMeta._nonPersistentBuffersSet.has(key)) {
+          expect(stateDict[key]).toBe(netMetaStateDict[key]);
+          expect(stateDict[key]).toBe(netMetaStateDict[key]);
+        }
+      }
+
+      // Make sure that ordering of parameters and buffers is preserved
+      const names = (it: Iterable<[string, unknown]>) => [...it].map(([n]) => n);
+      expect(names(netMeta.namedParameters())).toEqual(names(net.namedParameters()));
+      expect(names(netMeta.namedBuffers())).toEqual(names(net.namedBuffers()));
+
+      // Make sure outputs are the same
+      const t = torch.randn(4, 3);
+      const outNet = net(t);
+      const outNetMeta = netMeta(t.clone());
+      expect(outNet.shape).toEqual(outNetMeta.shape);
+      outNet.storage.forEach((v, i) => expect(Math.abs(v - outNetMeta.storage[i])).toBeLessThanOrEqual(1e-5));
+    }
+  });
+
+  test('test_load_state_dict_assign_with_optimizer', () => {
+    class MyModule extends nn.Module {
+      fc1 = new nn.Linear(3, 5);
+      bn = new nn.BatchNorm1d(5);
+      forward(input: Tensor): Tensor {
+        return this.bn(this.fc1(input));
+      }
+    }
+    // copy.deepcopy of plain data with tensors
+    const deepcopy = <T>(v: T): T => {
+      if (v instanceof Tensor) return v.detach().clone() as unknown as T;
+      if (Array.isArray(v)) return v.map(deepcopy) as unknown as T;
+      if (v !== null && typeof v === 'object') {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deepcopy(x)])) as T;
+      }
+      return v;
+    };
+    // assertEqual of nested dicts / lists / tensors / numbers
+    const expectEqualDeep = (a: unknown, b: unknown): void => {
+      if (a instanceof Tensor) {
+        expect(b).toBeInstanceOf(Tensor);
+        const bt = b as Tensor;
+        expect(a.shape).toEqual(bt.shape);
+        const x = a.dtype === 'float32' ? a.detach().storage : Array.from(a._data() as ArrayLike<unknown>);
+        const y = bt.dtype === 'float32' ? bt.detach().storage : Array.from(bt._data() as ArrayLike<unknown>);
+        x.forEach((v, i) => {
+          if (typeof v === 'number') expect(Math.abs(v - (y[i] as number))).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(v)));
+          else expect(v).toBe(y[i]);
+        });
+      } else if (Array.isArray(a)) {
+        expect((b as unknown[]).length).toBe(a.length);
+        a.forEach((v, i) => expectEqualDeep(v, (b as unknown[])[i]));
+      } else if (a !== null && typeof a === 'object') {
+        expect(Object.keys(b as object).sort()).toEqual(Object.keys(a).sort());
+        for (const k of Object.keys(a)) expectEqualDeep((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]);
+      } else {
+        expect(b).toEqual(a);
+      }
+    };
+
+    const net = new MyModule();
+    const opt = new torch.optim.Adam(net.parameters(), { lr: 1000 });
+    const x = torch.randn(4, 3);
+    const numIters = 3;
+    for (let i = 0; i < numIters; i++) {
+      opt.zeroGrad();
+      const out = net(x);
+      out.sum().backward();
+      opt.step();
+    }
+    const optStateDict = deepcopy(opt.stateDict());
+    const netStateDict = deepcopy(net.stateDict());
+
+    const netMeta = new MyModule();
+    netMeta.loadStateDict(netStateDict, { assign: true });
+    // must create optimizer only after loading state_dict when assign=True
+    const opt2 = new torch.optim.Adam(netMeta.parameters(), { lr: 1000 });
+    opt2.loadStateDict(optStateDict);
+
+    const y = x.clone();
+    for (let i = 0; i < numIters; i++) {
+      opt.zeroGrad();
+      const out = net(x);
+      out.sum().backward();
+      opt.step();
+
+      opt2.zeroGrad();
+      const out2 = netMeta(y);
+      out2.sum().backward();
+      opt2.step();
+    }
+    expectEqualDeep(opt.stateDict(), opt2.stateDict());
+    expectEqualDeep(net.stateDict(), netMeta.stateDict());
+  });
 });

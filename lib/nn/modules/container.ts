@@ -21,11 +21,52 @@ function isModuleMapping(x: unknown): x is Map<string, Module> | Record<string, 
   return x instanceof Map || (typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Module) && !(Symbol.iterator in x));
 }
 
+/** An index: a JS integer, or a 0-dim int64 tensor (Python's `operator.index` accepts both). */
+export type Index = number | Tensor;
+
+function toIndex(idx: Index): number {
+  if (idx instanceof Tensor) {
+    if (idx.dtype !== 'int64' || idx.shape.length !== 0) {
+      throw new TypeError(`index must be an integer or a 0-dim int64 tensor, got a ${idx.dtype} tensor of shape [${idx.shape.join(', ')}]`);
+    }
+    return Number((idx._data() as BigInt64Array)[0]);
+  }
+  return idx;
+}
+
 /** Python's `operator.index` + range check + wrap for negative indices. */
-function absIndex(idx: number, size: number): number {
+function absIndex(index: Index, size: number): number {
+  const idx = toIndex(index);
   if (typeof idx !== 'number' || !Number.isInteger(idx)) throw new TypeError(`index must be an integer, got ${typeName(idx) === 'number' ? idx : typeName(idx)}`);
   if (!(-size <= idx && idx < size)) throw new IndexError(`index ${idx} is out of range`);
   return idx < 0 ? idx + size : idx;
+}
+
+/**
+ * The positions a Python slice `[start:stop:step]` selects in a sequence of `len` items (CPython's
+ * `slice.indices`): negative bounds count from the end, out-of-range bounds clamp, a negative step
+ * walks backwards (`[::-1]` reverses).
+ */
+export function sliceIndices(len: number, start?: number | null, stop?: number | null, step?: number | null): number[] {
+  const st = step ?? 1;
+  if (!Number.isInteger(st) || st === 0) throw new RangeError(`slice step must be a non-zero integer, got ${st}`);
+  for (const [n, v] of [['start', start], ['stop', stop]] as const) {
+    if (v !== undefined && v !== null && !Number.isInteger(v)) throw new TypeError(`slice ${n} must be an integer, got ${v}`);
+  }
+  const clamp = (v: number | null | undefined, dflt: number, lo: number, hi: number): number => {
+    if (v === undefined || v === null) return dflt;
+    if (v < 0) v += len;
+    return Math.min(Math.max(v, lo), hi);
+  };
+  const out: number[] = [];
+  if (st > 0) {
+    const a = clamp(start, 0, 0, len), b = clamp(stop, len, 0, len);
+    for (let i = a; i < b; i += st) out.push(i);
+  } else {
+    const a = clamp(start, len - 1, -1, len - 1), b = clamp(stop, -1, -1, len - 1);
+    for (let i = a; i > b; i += st) out.push(i);
+  }
+  return out;
 }
 
 function renumber(self: Module): void {
@@ -73,32 +114,59 @@ export class Sequential<T extends Module = Module> extends Module<[Tensor], Tens
   }
 
   /** The module at position `idx`; negative counts from the end; IndexError when out of range. */
-  at(idx: number): T {
+  at(idx: Index): T {
     const i = absIndex(idx, this._modules.size);
     return [...this._modules.values()][i] as T;
   }
 
   /** Alias of `at`. */
-  get(idx: number): T {
+  get(idx: Index): T {
     return this.at(idx);
   }
 
-  /** A new Sequential of positions `[start, end)` that keeps the children's names (like `seq[a:b]`). */
-  slice(start?: number, end?: number): Sequential<T> {
-    return new Sequential<T>(new Map([...this._modules].slice(start, end) as [string, T][]));
+  /**
+   * A new Sequential of the positions Python's `seq[start:stop:step]` selects, keeping the
+   * children's names (`slice(1)` is `seq[1:]`, `slice(null, null, -1)` is `seq[::-1]`).
+   */
+  slice(start?: number | null, end?: number | null, step?: number | null): Sequential<T> {
+    const entries = [...this._modules] as [string, T][];
+    return new Sequential<T>(new Map(sliceIndices(entries.length, start, end, step).map((i) => entries[i])));
   }
 
   /** Replaces the module at position `idx` (`seq[i] = m`). */
-  set(idx: number, module: T): void {
+  set(idx: Index, module: T): void {
     const key = [...this._modules.keys()][absIndex(idx, this._modules.size)];
     (this as unknown as Record<string, unknown>)[key] = module;
   }
 
   /** Removes the module at position `idx` (`del seq[i]`); the rest keep their order and are renumbered. */
-  delete(idx: number): void {
+  delete(idx: Index): void {
     const key = [...this._modules.keys()][absIndex(idx, this._modules.size)];
     delete (this as unknown as Record<string, unknown>)[key];
     renumber(this);
+  }
+
+  /** Removes the positions a Python slice selects (`del seq[1::2]`), then renumbers the rest. */
+  deleteSlice(start?: number | null, end?: number | null, step?: number | null): void {
+    const keys = [...this._modules.keys()];
+    for (const i of sliceIndices(keys.length, start, end, step)) delete (this as unknown as Record<string, unknown>)[keys[i]];
+    renumber(this);
+  }
+
+  /** A new Sequential with the modules repeated `times` times (Python's `seq * n` and `n * seq`). */
+  repeat(times: number): Sequential<T> {
+    if (!Number.isInteger(times)) throw new TypeError(`Sequential.repeat: times must be an integer, got ${typeName(times) === 'number' ? times : typeName(times)}`);
+    if (times <= 0) throw new RangeError(`Sequential.repeat: times must be a positive integer, got ${times}`);
+    const ret = new Sequential<T>();
+    for (let k = 0; k < times; k++) for (const m of this) ret.append(m);
+    return ret;
+  }
+
+  /** Repeats the modules in place (Python's `seq *= n`); returns this. */
+  repeat_(times: number): this {
+    const mods = [...this.repeat(times)];
+    _resetModules(this, mods.map((m, i) => [String(i), m]));
+    return this;
   }
 
   append(module: T): this {
@@ -129,7 +197,7 @@ export class Sequential<T extends Module = Module> extends Module<[Tensor], Tens
   }
 
   /** Removes and returns the module at `idx` (default: the last). */
-  pop(idx = -1): T {
+  pop(idx: Index = -1): T {
     const m = this.at(idx);
     this.delete(idx);
     return m;
@@ -166,27 +234,35 @@ export class ModuleList<T extends Module = Module> extends Module<never[], never
   }
 
   /** The module at `idx` (negative counts from the end); IndexError when out of range. */
-  at(idx: number): T {
+  at(idx: Index): T {
     return this._modules.get(String(absIndex(idx, this._modules.size))) as T;
   }
 
   /** Alias of `at`. */
-  get(idx: number): T {
+  get(idx: Index): T {
     return this.at(idx);
   }
 
-  /** A new ModuleList of positions `[start, end)`. */
-  slice(start?: number, end?: number): ModuleList<T> {
-    return new ModuleList<T>(([...this._modules.values()] as T[]).slice(start, end));
+  /** A new ModuleList of the positions Python's `list[start:stop:step]` selects. */
+  slice(start?: number | null, end?: number | null, step?: number | null): ModuleList<T> {
+    const mods = [...this._modules.values()] as T[];
+    return new ModuleList<T>(sliceIndices(mods.length, start, end, step).map((i) => mods[i]));
   }
 
-  set(idx: number, module: T): void {
+  set(idx: Index, module: T): void {
     (this as unknown as Record<string, unknown>)[String(absIndex(idx, this._modules.size))] = module;
   }
 
   /** Removes the module at `idx` and renumbers the rest. */
-  delete(idx: number): void {
+  delete(idx: Index): void {
     delete (this as unknown as Record<string, unknown>)[String(absIndex(idx, this._modules.size))];
+    renumber(this);
+  }
+
+  /** Removes the positions a Python slice selects (`del list[1::2]`), then renumbers the rest. */
+  deleteSlice(start?: number | null, end?: number | null, step?: number | null): void {
+    const n = this._modules.size;
+    for (const i of sliceIndices(n, start, end, step)) delete (this as unknown as Record<string, unknown>)[String(i)];
     renumber(this);
   }
 
@@ -214,7 +290,7 @@ export class ModuleList<T extends Module = Module> extends Module<never[], never
     _resetModules(this, mods.map((m, i) => [String(i), m]));
   }
 
-  pop(idx = -1): T {
+  pop(idx: Index = -1): T {
     const m = this.at(idx);
     this.delete(idx);
     return m;
@@ -245,7 +321,9 @@ export class ModuleList<T extends Module = Module> extends Module<never[], never
 type DictSource<T> = Map<string, T> | Record<string, T> | Iterable<readonly [string, T]>;
 
 function dictEntries<T>(x: DictSource<T>, cls: string, sortRecords: boolean): [string, T][] {
-  if (x === null || typeof x !== 'object') {
+  // A tensor or a module is an object too, but its fields are not entries: Object.entries would
+  // silently register its internals.
+  if (x === null || typeof x !== 'object' || x instanceof Tensor || x instanceof Module) {
     throw new TypeError(`${cls}.update should be called with an iterable of key/value pairs, but got ${typeName(x)}`);
   }
   if (x instanceof Map) return [...x];
@@ -374,22 +452,24 @@ export class ParameterList<T = Parameter> extends Module<never[], never> {
     for (let i = 0; i < this._size; i++) yield this.at(i);
   }
 
-  at(idx: number): T {
+  at(idx: Index): T {
     return (this as unknown as Record<string, T>)[String(absIndex(idx, this._size))];
   }
 
   /** Alias of `at`. */
-  get(idx: number): T {
+  get(idx: Index): T {
     return this.at(idx);
   }
 
   /** `pl[i] = value`. */
-  set(idx: number, value: T | Tensor): void {
+  set(idx: Index, value: T | Tensor): void {
     (this as unknown as Record<string, unknown>)[String(absIndex(idx, this._size))] = asParam(value);
   }
 
-  slice(start?: number, end?: number): ParameterList<T> {
-    return new ParameterList<T>([...this].slice(start, end));
+  /** A new ParameterList of the positions Python's `pl[start:stop:step]` selects. */
+  slice(start?: number | null, end?: number | null, step?: number | null): ParameterList<T> {
+    const vals = [...this];
+    return new ParameterList<T>(sliceIndices(vals.length, start, end, step).map((i) => vals[i]));
   }
 
   append(value: T | Tensor): this {
@@ -484,10 +564,30 @@ export class ParameterDict<T = Parameter> extends Module<never[], never> {
     return v;
   }
 
-  /** Returns the value under `key`, first setting it to `dflt` when absent. */
-  setdefault(key: string, dflt: T | Tensor): T {
-    if (!this._keys.has(key)) this.set(key, dflt);
+  /** Returns the value under `key`, first setting it to `dflt` (default null, Python's None) when absent. */
+  setdefault(key: string, dflt: T | Tensor | null = null): T {
+    if (!this._keys.has(key)) this.set(key, dflt as T);
     return this.get(key) as T;
+  }
+
+  /** Removes and returns the last inserted `[key, value]` (Python's `popitem`); KeyError when empty. */
+  popitem(): [string, T] {
+    if (this._keys.size === 0) throw new KeyError("'popitem(): dictionary is empty'");
+    const k = [...this._keys][this._keys.size - 1];
+    return [k, this.pop(k)];
+  }
+
+  /** A new ParameterDict with this one's entries, then `other`'s (Python's `a | b`); `a.update(b)` is `a |= b`. */
+  union(other: DictSource<T | Tensor> | ParameterDict<T>): ParameterDict<T> {
+    const ret = this.copy();
+    ret.update(other);
+    return ret;
+  }
+
+  /** A new ParameterDict with every key set to `value` (default null, Python's None). */
+  fromkeys(keys: Iterable<string>, value: T | Tensor | null = null): ParameterDict<T> {
+    checkIterable(keys, 'ParameterDict.fromkeys');
+    return new ParameterDict<T>([...keys].map((k) => [k, value] as [string, T]));
   }
 
   clear(): void {
