@@ -168,7 +168,12 @@ describe('normalisation matches PyTorch', () => {
     params.forEach(([name, p], i) => expectClose(p.grad!, c.gparams[i], 1e-4, 2e-5, `grad ${name}`));
     const sd = m.stateDict();
     expect([...Object.keys(sd)]).toEqual(Object.keys(c.state));
-    for (const [k, v] of Object.entries(c.state)) expectClose((sd as any)[k], v as number[], 1e-5, 1e-6, k);
+    for (const [k, v] of Object.entries(c.state)) {
+      const t = (sd as any)[k] as Tensor;
+      // num_batches_tracked is int64, as PyTorch's: compared exactly.
+      if (k.endsWith('num_batches_tracked')) expect([k, t.dtype, t.item()]).toEqual([k, 'int64', (v as number[])[0]]);
+      else expectClose(t, v as number[], 1e-5, 1e-6, k);
+    }
     m.eval();
     expectClose(m.forward(T(c.x2, c.xShape, false)), c.out2, 1e-4, 2e-5, 'eval out');
   }

@@ -36,7 +36,7 @@ describe('traversal and state-dict keys', () => {
       // PyTorch's num_batches_tracked is int64; torchlet stores it as a float32 scalar tensor.
       expect(Object.entries(sd).map(([k, v]) => [k, [...v.shape]])).toEqual(fx.stateDict.map(([k, s]) => [k, s]));
       for (const [k, , dtype] of fx.stateDict) {
-        expect(sd[k as string].dtype).toBe('float32');
+        expect(sd[k as string].dtype).toBe(dtype === 'torch.int64' ? 'int64' : 'float32');
         if (dtype === 'torch.int64') expect(k).toMatch(/num_batches_tracked$/);
       }
     });

@@ -17,9 +17,11 @@ export interface BatchNorm2dOptions {
 /**
  * Batch normalisation over NCHW input (PyTorch's `nn.BatchNorm2d`). Buffers `running_mean`,
  * `running_var` and `num_batches_tracked` keep PyTorch's names (they are the state-dict keys);
- * `num_batches_tracked` is int64 in PyTorch and a float32 scalar tensor here.
+ * `num_batches_tracked` is an int64 scalar, as in PyTorch.
  */
 export class BatchNorm2d extends Module<[Tensor], Tensor> {
+  /** PyTorch's _BatchNorm._version: state dicts of version 2 carry num_batches_tracked. */
+  static _version = 2;
   declare numFeatures: number;
   declare eps: number;
   declare momentum: number | null;
@@ -48,7 +50,7 @@ export class BatchNorm2d extends Module<[Tensor], Tensor> {
     if (this.trackRunningStats) {
       this.registerBuffer('running_mean', zeros(numFeatures));
       this.registerBuffer('running_var', ones(numFeatures));
-      this.registerBuffer('num_batches_tracked', tensor(0));
+      this.registerBuffer('num_batches_tracked', tensor(0, { dtype: 'int64' }));
     } else {
       this.registerBuffer('running_mean', null);
       this.registerBuffer('running_var', null);

@@ -172,7 +172,7 @@ export class InstanceNorm2d extends Module<[Tensor], Tensor> {
     if (this.trackRunningStats) {
       this.registerBuffer('running_mean', zeros(numFeatures));
       this.registerBuffer('running_var', ones(numFeatures));
-      this.registerBuffer('num_batches_tracked', tensor(0));
+      this.registerBuffer('num_batches_tracked', tensor(0, { dtype: 'int64' }));
     } else {
       this.registerBuffer('running_mean', null);
       this.registerBuffer('running_var', null);
