@@ -13,7 +13,7 @@
 import { Tensor } from '../tensor';
 import { BackwardHookRunner, globalHooks, HookState } from './hooks';
 import type { Module } from './module';
-import { isKwargs, typeName } from './module';
+import { isKwargs, typeName } from './names';
 
 function errMsg(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -16,6 +16,9 @@ import { Tensor } from '../tensor';
 import { noGrad } from '../autograd/grad-mode';
 import { Parameter } from './parameter';
 import { callImpl } from './call';
+import { isKwargs, typeName } from './names';
+
+export { isKwargs, typeName };
 import {
   addHook,
   BackwardHook,
@@ -49,19 +52,6 @@ export class AttributeError extends Error {
 
 const TARGET = Symbol('torchlet.module.target');
 const SELF = Symbol('torchlet.module.self');
-
-/** PyTorch's `torch.typename`, as far as it applies to JS values. */
-/** @internal PyTorch-style type name for error messages. */
-export function typeName(v: unknown): string {
-  if (v === null) return 'NoneType';
-  if (v === undefined) return 'undefined';
-  if (v instanceof Tensor) return 'torch.FloatTensor';
-  if (typeof v === 'object' || typeof v === 'function') {
-    const c = (v as { constructor?: { name?: string } }).constructor;
-    return c && c.name ? c.name : typeof v;
-  }
-  return typeof v;
-}
 
 /** `t` as `dtype` if it is floating-point (PyTorch converts only floating tensors); else `t`. */
 function convertFloating(t: Tensor, dtype: string): Tensor {
@@ -163,13 +153,6 @@ export type LoadStateDictPreHook<M = Module> = (
 ) => void;
 /** `(module, incompatibleKeys)` after the module and its children are loaded; may edit the key lists in place. */
 export type LoadStateDictPostHook<M = Module> = (module: M, incompatibleKeys: IncompatibleKeys) => void;
-
-/** A trailing plain object argument stands for PyTorch's `**kwargs`. */
-export function isKwargs(x: unknown): x is Record<string, unknown> {
-  if (x === null || typeof x !== 'object') return false;
-  const p = Object.getPrototypeOf(x);
-  return p === Object.prototype || p === null;
-}
 
 const EXTRA_STATE = '_extra_state';
 
