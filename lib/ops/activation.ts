@@ -24,9 +24,13 @@ export const relu = (x: Tensor): Tensor => {
 export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x, 'y');
 export const tanh = (x: Tensor): Tensor => unary('tanh', x, 'y');
 
-function softmaxImpl(x: Tensor, dim: number | undefined, log: boolean): Tensor {
+type DimArg = number | { dim: number };
+
+function softmaxImpl(x: Tensor, dimArg: DimArg | undefined, log: boolean): Tensor {
   const op = log ? 'logSoftmax' : 'softmax';
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: input must be a Tensor`);
+  // PyTorch's keyword form F.softmax(x, dim=1) is written softmax(x, { dim: 1 }).
+  const dim = typeof dimArg === 'object' && dimArg !== null ? dimArg.dim : dimArg;
   if (dim === undefined || dim === null) {
     throw new TypeError(`${op}: dim is required (implicit dim choice is deprecated in PyTorch), e.g. ${op}(x, -1)`);
   }
@@ -43,10 +47,10 @@ function softmaxImpl(x: Tensor, dim: number | undefined, log: boolean): Tensor {
   return out;
 }
 
-export function softmax(x: Tensor, dim: number): Tensor {
+export function softmax(x: Tensor, dim: DimArg): Tensor {
   return softmaxImpl(x, dim, false);
 }
 
-export function logSoftmax(x: Tensor, dim: number): Tensor {
+export function logSoftmax(x: Tensor, dim: DimArg): Tensor {
   return softmaxImpl(x, dim, true);
 }

@@ -242,3 +242,12 @@ describe('comparison helpers', () => {
     expect([...(w.toArray() as number[])].sort()).toEqual([0, 1, 2]);
   });
 });
+
+test('softmax / logSoftmax take PyTorch\'s keyword form as { dim }', () => {
+  const torch = require('../../lib');
+  const x = torch.tensor([[1, 2], [3, 5]]);
+  expect(Array.from(torch.nn.functional.softmax(x, { dim: 0 }).storage as Float32Array))
+    .toEqual(Array.from(torch.nn.functional.softmax(x, 0).storage as Float32Array));
+  expect(Array.from(torch.nn.functional.logSoftmax(x, { dim: 1 }).storage as Float32Array))
+    .toEqual(Array.from(torch.nn.functional.logSoftmax(x, 1).storage as Float32Array));
+});
