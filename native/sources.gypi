@@ -29,6 +29,8 @@
     "kernels/arm_neon.cc",
     "binding/ops_layers.cc",
     "core/activation_ext.cc",
-    "core/layernorm.cc"
+    "core/layernorm.cc",
+    "binding/ops_attention.cc",
+    "core/attention.cc"
   ]
 }

@@ -1,0 +1,145 @@
+/**
+ * `F.scaledDotProductAttention(query, key, value, { attnMask, dropoutP, isCausal, scale })` with
+ * PyTorch 2.x semantics: softmax(q k^T * scale + mask) v over the last two dims, any leading
+ * (broadcast) dims. One native call forward and one backward (native/core/attention.*): a fused
+ * kernel with a streaming softmax that never holds a whole [L, S] score matrix per head; the
+ * forward saves one logsumexp per query row and the backward recomputes the probabilities from it.
+ */
+import { needsGrad, record } from '../autograd/node';
+import { native } from '../native';
+import { broadcastShapes, fmtShape } from '../shape';
+import { Tensor } from '../tensor';
+import { checkOptionalTensor, checkOptions, checkTensor, uninit } from './nn-util';
+
+type F32 = Float32Array;
+
+/** Typed view of native/binding/ops_attention.cc. geom: [batch, l, s, e, ev, maskBatch]. @internal */
+interface AttentionBinding {
+  attention(q: F32, k: F32, v: F32, mask: F32 | null, geom: number[], scale: number, causal: boolean, dropoutP: number,
+    seedHi: number, seedLo: number, out: F32, lse: F32): void;
+  attentionBackward(q: F32, k: F32, v: F32, mask: F32 | null, geom: number[], scale: number, causal: boolean,
+    dropoutP: number, seedHi: number, seedLo: number, out: F32, lse: F32, gout: F32, gq: F32, gk: F32, gv: F32): void;
+}
+const attnNative = native as unknown as AttentionBinding & { randUniform(out: F32, lo: number, hi: number): void };
+
+export interface ScaledDotProductAttentionOptions {
+  /**
+   * Broadcastable to [..., L, S]. A bool mask says which weights take part (true: attend, as
+   * PyTorch 2.x); a float mask is added to the scores (-Infinity excludes).
+   */
+  attnMask?: Tensor | null;
+  /** Probability of dropping each attention weight (applied whenever > 0, as PyTorch). */
+  dropoutP?: number;
+  /** Query i attends to keys j <= i (PyTorch's top-left aligned tril mask); excludes attnMask. */
+  isCausal?: boolean;
+  /** Multiplies q k^T; default 1 / sqrt(E). */
+  scale?: number | null;
+}
+
+const OPTS = ['attnMask', 'dropoutP', 'isCausal', 'scale'];
+
+/** The mask as an additive float32 buffer of [maskBatch, L, S], maskBatch 1 or batch. */
+function additiveMask(op: string, mask: Tensor, batchShape: number[], l: number, s: number): [F32, number] {
+  const dtype = mask.dtype;
+  if (dtype !== 'bool' && dtype !== 'float32') {
+    throw new TypeError(`${op}: expected attnMask of dtype bool or float32, got ${dtype}`);
+  }
+  if (needsGrad(mask)) {
+    throw new RangeError(`${op}: the gradient with respect to attnMask is not supported; pass attnMask.detach()`);
+  }
+  const full = [...batchShape, l, s];
+  const ms = mask.shape;
+  let ok = ms.length <= full.length;
+  for (let i = 1; ok && i <= ms.length; i++) {
+    const a = ms[ms.length - i], b = full[full.length - i];
+    if (a !== b && a !== 1) ok = false;
+  }
+  if (!ok) throw new RangeError(`${op}: attnMask${fmtShape(ms)} is not broadcastable to ${fmtShape(full)}`);
+  // A mask shared by every (batch, head) goes across once; any other is expanded to one per head.
+  let shared = true;
+  for (let i = 0; i < ms.length - 2; i++) if (ms[i] !== 1) shared = false;
+  const target = shared ? [l, s] : full;
+  const src = (shared ? mask.reshape(ms.slice(Math.max(0, ms.length - 2))) : mask).expand(target).contiguous();
+  const batch = shared ? 1 : target.slice(0, -2).reduce((a, b) => a * b, 1);
+  if (dtype === 'float32') return [src.storage, batch];
+  const bits = src._data() as Uint8Array;
+  const out = uninit(bits.length);
+  for (let i = 0; i < bits.length; i++) out[i] = bits[i] ? 0 : -Infinity;
+  return [out, batch];
+}
+
+export function scaledDotProductAttention(
+  query: Tensor, key: Tensor, value: Tensor, opts: ScaledDotProductAttentionOptions = {},
+): Tensor {
+  const op = 'scaledDotProductAttention';
+  checkTensor(op, query, 'query');
+  checkTensor(op, key, 'key');
+  checkTensor(op, value, 'value');
+  opts = opts ?? {};
+  checkOptions(op, opts, OPTS);
+  for (const [t, name] of [[query, 'query'], [key, 'key'], [value, 'value']] as const) {
+    if (t.dtype !== 'float32') throw new TypeError(`${op}: expected ${name} of dtype float32, got ${t.dtype}`);
+    if (t.shape.length < 2) throw new RangeError(`${op}: expected ${name} with at least 2 dims [..., L, E], got ${name}${fmtShape(t.shape)}`);
+  }
+  const mask = checkOptionalTensor(op, opts.attnMask, 'attnMask');
+  const dropoutP = opts.dropoutP ?? 0;
+  if (typeof dropoutP !== 'number' || !(dropoutP >= 0 && dropoutP <= 1)) {
+    throw new RangeError(`${op}: dropoutP must be a probability in [0, 1], got ${JSON.stringify(opts.dropoutP)}`);
+  }
+  const causal = opts.isCausal ?? false;
+  if (typeof causal !== 'boolean') throw new TypeError(`${op}: isCausal must be a boolean, got ${typeof causal}`);
+  if (causal && mask) throw new RangeError(`${op}: explicit attnMask should not be set when isCausal is true`);
+  const qs = query.shape, ks = key.shape, vs = value.shape;
+  const l = qs[qs.length - 2], e = qs[qs.length - 1];
+  const s = ks[ks.length - 2], ev = vs[vs.length - 1];
+  if (ks[ks.length - 1] !== e) {
+    throw new RangeError(`${op}: expected key with the query's last dim ${e}, got query${fmtShape(qs)} and key${fmtShape(ks)}`);
+  }
+  if (vs[vs.length - 2] !== s) {
+    throw new RangeError(`${op}: expected value with the key's length ${s} in dim -2, got key${fmtShape(ks)} and value${fmtShape(vs)}`);
+  }
+  let scale = opts.scale ?? null;
+  if (scale === null) scale = e > 0 ? 1 / Math.sqrt(e) : 1;
+  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new RangeError(`${op}: scale must be a finite number, got ${JSON.stringify(opts.scale)}`);
+  let batchShape = broadcastShapes(op, qs.slice(0, -2), ks.slice(0, -2));
+  batchShape = broadcastShapes(op, batchShape, vs.slice(0, -2));
+  const batch = batchShape.reduce((a, b) => a * b, 1);
+  const q = qs.length - 2 === batchShape.length && qs.slice(0, -2).every((v, i) => v === batchShape[i]) ? query : query.expand([...batchShape, l, e]);
+  const k = ks.slice(0, -2).length === batchShape.length && ks.slice(0, -2).every((v, i) => v === batchShape[i]) ? key : key.expand([...batchShape, s, e]);
+  const v = vs.slice(0, -2).length === batchShape.length && vs.slice(0, -2).every((x, i) => x === batchShape[i]) ? value : value.expand([...batchShape, s, ev]);
+  const outShape = [...batchShape, l, ev];
+  if (s === 0) {
+    // softmax over no keys times an empty value: zeros, as PyTorch's matmul of empty operands.
+    const z = new Tensor(new Float32Array(batch * l * ev), outShape);
+    record('ScaledDotProductFlashAttentionBackward0', [q, k, v], [z], () => [
+      new Tensor(new Float32Array(q.numel()), q.shape), new Tensor(new Float32Array(0), k.shape), new Tensor(new Float32Array(0), v.shape),
+    ]);
+    return z;
+  }
+  let maskBuf: F32 | null = null, maskBatch = 0;
+  if (mask) [maskBuf, maskBatch] = additiveMask(op, mask, batchShape, l, s);
+  let seedHi = 0, seedLo = 0;
+  if (dropoutP > 0) {
+    const u = new Float32Array(2);
+    attnNative.randUniform(u, 0, 1);
+    seedHi = Math.floor(u[0] * 2 ** 32) >>> 0;
+    seedLo = Math.floor(u[1] * 2 ** 32) >>> 0;
+  }
+  const geom = [batch, l, s, e, ev, maskBatch];
+  const qd = q.storage, kd = k.storage, vd = v.storage;
+  const out = new Tensor(uninit(batch * l * ev, op), outShape);
+  const lse = uninit(batch * l, op);
+  attnNative.attention(qd, kd, vd, maskBuf, geom, scale, causal, dropoutP, seedHi, seedLo, out.storage, lse);
+  if (needsGrad(q, k, v)) {
+    const sc = scale;
+    record('ScaledDotProductFlashAttentionBackward0', [q, k, v], [out], ([g]) => {
+      const gq = new Tensor(uninit(qd.length), q.shape);
+      const gk = new Tensor(uninit(kd.length), k.shape);
+      const gv = new Tensor(uninit(vd.length), v.shape);
+      attnNative.attentionBackward(qd, kd, vd, maskBuf, geom, sc, causal, dropoutP, seedHi, seedLo, out.storage, lse,
+        g!.storage, gq.storage, gk.storage, gv.storage);
+      return [q.requiresGrad ? gq : null, k.requiresGrad ? gk : null, v.requiresGrad ? gv : null];
+    }, [q, k, v, out]);
+  }
+  return out;
+}
