@@ -9,6 +9,9 @@ import { needsGrad, record } from '../autograd/node';
 import { native } from '../native';
 import { broadcastShapes, fmtShape } from '../shape';
 import { Tensor } from '../tensor';
+import { tensor } from '../ops/creation';
+import { dropout } from './dropout';
+import { linear } from './linear';
 import { checkOptionalTensor, checkOptions, checkTensor, uninit } from './nn-util';
 
 type F32 = Float32Array;
@@ -142,4 +145,150 @@ export function scaledDotProductAttention(
     }, [q, k, v, out]);
   }
   return out;
+}
+
+/** A mask as an additive float tensor: bool true (masked out, MultiheadAttention's convention) becomes -inf. */
+function floatMask(op: string, name: string, m: Tensor): Tensor {
+  if (m.dtype === 'bool') return m.logicalNot().float().log();
+  if (m.dtype !== 'float32') throw new TypeError(`${op}: expected ${name} of dtype bool or float32, got ${m.dtype}`);
+  return m.detach();
+}
+
+export interface MultiHeadAttentionParams {
+  numHeads: number;
+  /** [3E, E] packed q/k/v projection (or null with the separate weights). */
+  inProjWeight: Tensor | null;
+  qProjWeight?: Tensor | null;
+  kProjWeight?: Tensor | null;
+  vProjWeight?: Tensor | null;
+  inProjBias: Tensor | null;
+  outProjWeight: Tensor;
+  outProjBias: Tensor | null;
+  dropoutP: number;
+  training: boolean;
+}
+
+export interface MultiHeadAttentionOptions {
+  /** [N, S]: bool true marks padding keys to ignore; float is added. */
+  keyPaddingMask?: Tensor | null;
+  needWeights?: boolean;
+  /** [L, S] or [N * numHeads, L, S]: bool true forbids attending; float is added. */
+  attnMask?: Tensor | null;
+  averageAttnWeights?: boolean;
+  /** Causal attention: the mask, when given, must be the causal one (PyTorch's hint); made here otherwise. */
+  isCausal?: boolean;
+}
+
+/**
+ * `F.multiHeadAttentionForward(query, key, value, params, opts)`: PyTorch's
+ * `F.multi_head_attention_forward` for sequence-first input ([L, N, E], or unbatched [L, E]).
+ * Returns [output, weights | null]. Without weights the heads run through the fused
+ * scaledDotProductAttention; with them, the explicit softmax (whose weights are returned).
+ */
+export function multiHeadAttentionForward(
+  query: Tensor, key: Tensor, value: Tensor, p: MultiHeadAttentionParams, opts: MultiHeadAttentionOptions = {},
+): [Tensor, Tensor | null] {
+  const op = 'MultiheadAttention';
+  checkTensor(op, query, 'query');
+  checkTensor(op, key, 'key');
+  checkTensor(op, value, 'value');
+  opts = opts ?? {};
+  checkOptions(op, opts, ['keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights', 'isCausal']);
+  const batched = query.shape.length === 3;
+  if (!batched && query.shape.length !== 2) {
+    throw new RangeError(`${op}: query should be unbatched 2-D or batched 3-D, got query${fmtShape(query.shape)}`);
+  }
+  if (key.shape.length !== query.shape.length || value.shape.length !== query.shape.length) {
+    throw new RangeError(`${op}: for ${batched ? 'batched 3-D' : 'unbatched 2-D'} query, expected key and value of the same rank, got key${fmtShape(key.shape)} and value${fmtShape(value.shape)}`);
+  }
+  let kpm = checkOptionalTensor(op, opts.keyPaddingMask, 'keyPaddingMask');
+  let am = checkOptionalTensor(op, opts.attnMask, 'attnMask');
+  const needWeights = opts.needWeights ?? true;
+  const average = opts.averageAttnWeights ?? true;
+  const isCausal = opts.isCausal ?? false;
+  const self = query === key && key === value;
+  let q = batched ? query : query.unsqueeze(1);
+  let k = batched ? key : key.unsqueeze(1);
+  let v = batched ? value : value.unsqueeze(1);
+  if (kpm && !batched) kpm = kpm.unsqueeze(0);
+  const [L, N, E] = q.shape;
+  const S = k.shape[0], H = p.numHeads;
+  if (E % H !== 0) throw new RangeError(`${op}: embed_dim ${E} not divisible by num_heads ${H}`);
+  if (k.shape[1] !== N || v.shape[1] !== N || v.shape[0] !== S) {
+    throw new RangeError(`${op}: key and value must share the batch size and length, got query${fmtShape(query.shape)}, key${fmtShape(key.shape)}, value${fmtShape(value.shape)}`);
+  }
+  const hd = E / H;
+  // Projections.
+  const bq = p.inProjBias ? p.inProjBias.narrow(0, 0, E) : null;
+  const bk = p.inProjBias ? p.inProjBias.narrow(0, E, E) : null;
+  const bv = p.inProjBias ? p.inProjBias.narrow(0, 2 * E, E) : null;
+  if (p.inProjWeight) {
+    const W = p.inProjWeight;
+    if (k.shape[2] !== E || v.shape[2] !== E) {
+      throw new RangeError(`${op}: expected key and value with embed_dim ${E} features (kdim and vdim not set), got key${fmtShape(key.shape)} and value${fmtShape(value.shape)}`);
+    }
+    if (self) {
+      [q, k, v] = linear(q, W, p.inProjBias).chunk(3, -1);
+    } else {
+      q = linear(q, W.narrow(0, 0, E), bq);
+      k = linear(k, W.narrow(0, E, E), bk);
+      v = linear(v, W.narrow(0, 2 * E, E), bv);
+    }
+  } else {
+    q = linear(q, p.qProjWeight!, bq);
+    k = linear(k, p.kProjWeight!, bk);
+    v = linear(v, p.vProjWeight!, bv);
+  }
+  // [L, N, E] -> [N * H, L, hd]: head h of batch n at n * H + h, as PyTorch.
+  q = q.reshape(L, N * H, hd).transpose(0, 1);
+  k = k.reshape(S, N * H, hd).transpose(0, 1);
+  v = v.reshape(S, N * H, hd).transpose(0, 1);
+  // One additive mask of [1 | N * H, L | 1, S].
+  let mask: Tensor | null = null;
+  if (am) {
+    const ok = am.shape.length === 2 ? am.shape[0] === L && am.shape[1] === S
+      : am.shape.length === 3 && am.shape[0] === N * H && am.shape[1] === L && am.shape[2] === S;
+    if (!ok) throw new RangeError(`${op}: expected attnMask of shape [${L}, ${S}] or [${N * H}, ${L}, ${S}], got attnMask${fmtShape(am.shape)}`);
+    mask = floatMask(op, 'attnMask', am);
+    if (mask.shape.length === 2) mask = mask.unsqueeze(0);
+  }
+  if (kpm) {
+    if (kpm.shape.length !== 2 || kpm.shape[0] !== N || kpm.shape[1] !== S) {
+      throw new RangeError(`${op}: expected keyPaddingMask of shape [${N}, ${S}], got keyPaddingMask${fmtShape(kpm.shape)}`);
+    }
+    const f = floatMask(op, 'keyPaddingMask', kpm).reshape(N, 1, 1, S).expand(N, H, 1, S).reshape(N * H, 1, S);
+    mask = mask ? mask.add(f) : f;
+  }
+  const dropoutP = p.training ? p.dropoutP : 0;
+  // Causal with nothing else to mask: the fused kernel skips the masked tiles.
+  const causalFast = isCausal && !am && !kpm && !needWeights;
+  if (isCausal && !am && !causalFast) {
+    const c = floatMask(op, 'attnMask', causalBool(L, S).logicalNot()).unsqueeze(0);
+    mask = mask ? mask.add(c) : c;
+  }
+  let out: Tensor, weights: Tensor | null = null;
+  if (!needWeights) {
+    out = scaledDotProductAttention(q, k, v, causalFast ? { isCausal: true, dropoutP } : { attnMask: mask, dropoutP });
+  } else {
+    const m = mask;
+    let w = q.mul(1 / Math.sqrt(hd)).matmul(k.transpose(1, 2));
+    if (m) w = w.add(m);
+    w = w.softmax(-1);
+    if (dropoutP > 0) w = dropout(w, dropoutP, true);
+    out = w.matmul(v);
+    weights = w.reshape(N, H, L, S);
+    if (average) weights = weights.mean(1);
+    if (!batched) weights = weights.squeeze(0);
+  }
+  // [N * H, L, hd] -> [L, N, E]
+  out = linear(out.transpose(0, 1).reshape(L * N, E), p.outProjWeight, p.outProjBias).reshape(L, N, E);
+  if (!batched) out = out.squeeze(1);
+  return [out, weights];
+}
+
+/** The causal mask in scaledDotProductAttention's bool convention: true where query i may see key j <= i. */
+function causalBool(l: number, s: number): Tensor {
+  const m = new Uint8Array(l * s);
+  for (let i = 0; i < l; i++) for (let j = 0; j <= Math.min(i, s - 1); j++) m[i * s + j] = 1;
+  return tensor(Array.from(m, (x) => x === 1), { dtype: 'bool' }).reshape(l, s);
 }

@@ -22,3 +22,5 @@ export { pixelShuffle, zeroPad2d } from './interpolate';
 export type { Padding2d } from './interpolate';
 export { scaledDotProductAttention } from './attention';
 export type { ScaledDotProductAttentionOptions } from './attention';
+export { multiHeadAttentionForward } from './attention';
+export type { MultiHeadAttentionParams, MultiHeadAttentionOptions } from './attention';

@@ -63,3 +63,8 @@ export { BCELoss, SmoothL1Loss, HuberLoss, KLDivLoss, CosineEmbeddingLoss } from
 export { PixelShuffle } from './modules/upsampling';
 export { ZeroPad2d } from './modules/padding';
 export { Dropout2d, Unflatten } from './modules/conv-extra';
+export { MultiheadAttention, NonDynamicallyQuantizableLinear, TransformerEncoderLayer, TransformerEncoder } from './modules/transformer';
+export type {
+  MultiheadAttentionOptions, TransformerEncoderLayerOptions, TransformerActivation, EncoderLayerForwardOptions,
+  TransformerEncoderForwardOptions,
+} from './modules/transformer';
