@@ -280,8 +280,8 @@ export class TransformerEncoder extends Module<[Tensor, (TransformerEncoderForwa
     for (let i = 0; i < numLayers; i++) layers.push(encoderLayer.deepcopy());
     this.layers = new ModuleList(layers);
     this.numLayers = numLayers;
-    if (opts?.norm) this.norm = opts.norm;
-    else this.registerModule('norm', null);
+    // A plain attribute when absent, as PyTorch's `self.norm = None` (so no `(norm): None` in the repr).
+    this.norm = opts?.norm ?? null;
   }
 
   forward(src: Tensor, opts?: TransformerEncoderForwardOptions | Tensor | null, srcKeyPaddingMask?: Tensor | null, isCausal?: boolean): Tensor {
