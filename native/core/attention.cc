@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "core/denormal.h"
+#include "core/gemm.h"
+#include "core/ops.h"
 #include "core/kernel_table.h"
 #include "core/thread_pool.h"
 
@@ -30,10 +32,11 @@ inline float DropScale(uint64_t seed, uint64_t idx, float p, float keep_scale) {
 }
 
 // Scores of query rows [i0, i0 + m) against key rows [j0, j0 + n) of head b into sc (row stride
-// kBlockK): scale * q.k (the per-ISA dot kernel), plus the mask, -inf past the causal diagonal.
+// kBlockK): scale * q.k (Sgemm over the active ISA's micro-kernel), plus the mask, -inf past the
+// causal diagonal.
 void ScoreTile(const AttentionGeom& g, const KernelTable& kt, int64_t b, int64_t i0, int64_t m, int64_t j0, int64_t n,
                const float* q, const float* k, const float* mask, float* sc) {
-  kt.sgemm_dot(m, n, g.e, g.scale, q + (b * g.l + i0) * g.e, g.e, k + (b * g.s + j0) * g.e, g.e, 0.0f, sc, kBlockK);
+  Sgemm(false, true, m, n, g.e, g.scale, q + (b * g.l + i0) * g.e, g.e, k + (b * g.s + j0) * g.e, g.e, 0.0f, sc, kBlockK);
   if (mask) {
     const float* mb = mask + (g.mask_batch == 1 ? 0 : b) * g.l * g.s;
     for (int64_t i = 0; i < m; ++i) {
@@ -81,27 +84,23 @@ void AttentionForward(const AttentionGeom& g, const float* q, const float* k, co
           // All -inf so far: subtract 0 instead, so exp gives 0 rather than exp(-inf + inf) = NaN.
           const float base = tmax == kNegInf ? 0.0f : tmax;
           const float corr = std::exp(mx[i] - base);
+          for (int64_t j = 0; j < n; ++j) sr[j] -= base;
+          kt.unary(kExp, sr, sr, n);
           float rs = 0.0f;
-          for (int64_t j = 0; j < n; ++j) {
-            sr[j] = std::exp(sr[j] - base);
-            rs += sr[j];
-          }
+          for (int64_t j = 0; j < n; ++j) rs += sr[j];
           sum[i] = sum[i] * corr + rs;
           mx[i] = tmax;
-          float* ar = acc.data() + i * g.ev;
-          if (corr != 1.0f)
+          if (corr != 1.0f) {
+            float* ar = acc.data() + i * g.ev;
             for (int64_t c = 0; c < g.ev; ++c) ar[c] *= corr;
+          }
           if (g.dropout_p > 0.0f) {
             const uint64_t row = static_cast<uint64_t>((b * g.l + i0 + i) * g.s);
             for (int64_t j = 0; j < n; ++j) sr[j] *= DropScale(g.seed, row + j0 + j, g.dropout_p, keep_scale);
           }
-          for (int64_t j = 0; j < n; ++j) {
-            const float p = sr[j];
-            if (p == 0.0f) continue;
-            const float* vr = v + (b * g.s + j0 + j) * g.ev;
-            for (int64_t c = 0; c < g.ev; ++c) ar[c] += p * vr[c];
-          }
         }
+        // acc += P V for the tile (runs inline on this worker: pool regions do not nest).
+        Sgemm(false, false, m, g.ev, n, 1.0f, sc.data(), kBlockK, v + (b * g.s + j0) * g.ev, g.ev, 1.0f, acc.data(), g.ev);
       }
       for (int64_t i = 0; i < m; ++i) {
         // sum == 0 (every key excluded) leaves 0/0 = NaN, as PyTorch's softmax over all -inf.
@@ -122,7 +121,7 @@ void AttentionBackward(const AttentionGeom& g, const float* q, const float* k, c
   // One task per head: its dK and dV sum over every query block, so a head is never split.
   ParallelFor(g.batch, 1, [&](int64_t b0, int64_t b1) {
     DenormalGuard dg;
-    std::vector<float> p(kBlockQ * kBlockK), dp(kBlockQ * kBlockK), dsum(g.l);
+    std::vector<float> p(kBlockQ * kBlockK), dp(kBlockQ * kBlockK), pd(g.dropout_p > 0.0f ? kBlockQ * kBlockK : 0), dsum(g.l);
     for (int64_t b = b0; b < b1; ++b) {
       const float* qb = q + b * g.l * g.e;
       const float* kb = k + b * g.s * g.e;
@@ -154,27 +153,31 @@ void AttentionBackward(const AttentionGeom& g, const float* q, const float* k, c
             float* pr = p.data() + i * kBlockK;
             float* dr = dp.data() + i * kBlockK;
             const float l = lse[b * g.l + i0 + i];
-            const float* gor = gob + (i0 + i) * g.ev;
-            const float* qr = qb + (i0 + i) * g.e;
-            float* gqr = gqb + (i0 + i) * g.e;
-            const uint64_t row = static_cast<uint64_t>((b * g.l + i0 + i) * g.s);
-            for (int64_t j = 0; j < n; ++j) {
-              const float pij = std::exp(pr[j] - l);
-              const float z = g.dropout_p > 0.0f ? DropScale(g.seed, row + j0 + j, g.dropout_p, keep_scale) : 1.0f;
-              // dV_j += (P_ij Z_ij) dO_i
-              const float pd = pij * z;
-              if (pd != 0.0f) {
-                float* gvr = gvb + (j0 + j) * g.ev;
-                for (int64_t c = 0; c < g.ev; ++c) gvr[c] += pd * gor[c];
+            if (l == kNegInf) {
+              // Every key excluded: the forward's row is NaN, and so is its gradient, as PyTorch's.
+              for (int64_t j = 0; j < n; ++j) pr[j] = std::numeric_limits<float>::quiet_NaN();
+            } else {
+              for (int64_t j = 0; j < n; ++j) pr[j] -= l;
+              kt.unary(kExp, pr, pr, n);
+            }
+            const float di = dsum[i0 + i];
+            if (g.dropout_p > 0.0f) {
+              const uint64_t row = static_cast<uint64_t>((b * g.l + i0 + i) * g.s);
+              float* pdr = pd.data() + i * kBlockK;
+              for (int64_t j = 0; j < n; ++j) {
+                const float z = DropScale(g.seed, row + j0 + j, g.dropout_p, keep_scale);
+                pdr[j] = pr[j] * z;
+                dr[j] = pr[j] * (dr[j] * z - di) * g.scale;
               }
-              const float ds = pij * (dr[j] * z - dsum[i0 + i]) * g.scale;
-              if (ds == 0.0f) continue;
-              const float* kr = kb + (j0 + j) * g.e;
-              float* gkr = gkb + (j0 + j) * g.e;
-              for (int64_t c = 0; c < g.e; ++c) gqr[c] += ds * kr[c];
-              for (int64_t c = 0; c < g.e; ++c) gkr[c] += ds * qr[c];
+            } else {
+              for (int64_t j = 0; j < n; ++j) dr[j] = pr[j] * (dr[j] - di) * g.scale;
             }
           }
+          // dV += (P Z)^T dO; dQ += dS K; dK += dS^T Q (dS in dp, already scaled).
+          const float* pz = g.dropout_p > 0.0f ? pd.data() : p.data();
+          Sgemm(true, false, n, g.ev, m, 1.0f, pz, kBlockK, gob + i0 * g.ev, g.ev, 1.0f, gvb + j0 * g.ev, g.ev);
+          Sgemm(false, false, m, g.e, n, 1.0f, dp.data(), kBlockK, kb + j0 * g.e, g.e, 1.0f, gqb + i0 * g.e, g.e);
+          Sgemm(true, false, n, g.e, m, 1.0f, dp.data(), kBlockK, qb + i0 * g.e, g.e, 1.0f, gkb + j0 * g.e, g.e);
         }
       }
     }

@@ -1,7 +1,9 @@
 // Fused scaled dot-product attention, forward and backward, with a streaming (online) softmax:
 // scores are formed one [kBlockQ x kBlockK] tile at a time and never as a whole [L, S] matrix per
 // head (FlashAttention's scheme). The forward saves one logsumexp per query row; the backward
-// recomputes each tile's probabilities from it.
+// recomputes each tile's probabilities from it. The tile products go through Sgemm / sgemm_dot and
+// the exponentials through the kernel table's vectorised exp, so every ISA path is used; a worker
+// thread owns whole (batch x head, query block) tasks forward and whole heads backward.
 #pragma once
 #include <cstdint>
 
