@@ -71,6 +71,14 @@ function additiveMask(op: string, mask: Tensor, batchShape: number[], l: number,
   return [out, batch];
 }
 
+/**
+ * softmax(query key^T * scale + attnMask) value, PyTorch 2.x's `F.scaled_dot_product_attention`.
+ * query [..., L, E], key [..., S, E], value [..., S, Ev] (leading dims broadcast) give [..., L, Ev].
+ * A query row whose keys are all masked out is NaN, as in PyTorch. Differentiable in query, key
+ * and value (not in attnMask).
+ * @example
+ * const y = F.scaledDotProductAttention(q, k, v, { isCausal: true, dropoutP: model.training ? 0.1 : 0 });
+ */
 export function scaledDotProductAttention(
   query: Tensor, key: Tensor, value: Tensor, opts: ScaledDotProductAttentionOptions = {},
 ): Tensor {
