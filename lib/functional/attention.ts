@@ -16,7 +16,7 @@ import { checkOptionalTensor, checkOptions, checkTensor, uninit } from './nn-uti
 
 type F32 = Float32Array;
 
-/** Typed view of native/binding/ops_attention.cc. geom: [batch, l, s, e, ev, maskBatch]. @internal */
+/** Typed view of native/binding/ops_attention.cc. geom: [batch, l, s, e, ev, maskBatch, maskRows]. @internal */
 interface AttentionBinding {
   attention(q: F32, k: F32, v: F32, mask: F32 | null, geom: number[], scale: number, causal: boolean, dropoutP: number,
     seedHi: number, seedLo: number, out: F32, lse: F32): void;
@@ -41,8 +41,12 @@ export interface ScaledDotProductAttentionOptions {
 
 const OPTS = ['attnMask', 'dropoutP', 'isCausal', 'scale'];
 
-/** The mask as an additive float32 buffer of [maskBatch, L, S], maskBatch 1 or batch. */
-function additiveMask(op: string, mask: Tensor, batchShape: number[], l: number, s: number): [F32, number] {
+/**
+ * The mask as an additive float32 buffer of [maskBatch, maskRows, S]: maskBatch 1 (one mask for
+ * every batch and head) or batch; maskRows 1 (one row for every query, e.g. key padding) or L. Only
+ * what the mask itself varies over is materialised.
+ */
+function additiveMask(op: string, mask: Tensor, batchShape: number[], l: number, s: number): [F32, number, number] {
   const dtype = mask.dtype;
   if (dtype !== 'bool' && dtype !== 'float32') {
     throw new TypeError(`${op}: expected attnMask of dtype bool or float32, got ${dtype}`);
@@ -58,17 +62,17 @@ function additiveMask(op: string, mask: Tensor, batchShape: number[], l: number,
     if (a !== b && a !== 1) ok = false;
   }
   if (!ok) throw new RangeError(`${op}: attnMask${fmtShape(ms)} is not broadcastable to ${fmtShape(full)}`);
-  // A mask shared by every (batch, head) goes across once; any other is expanded to one per head.
+  const rows = ms.length >= 2 && ms[ms.length - 2] === l ? l : 1;
   let shared = true;
   for (let i = 0; i < ms.length - 2; i++) if (ms[i] !== 1) shared = false;
-  const target = shared ? [l, s] : full;
+  const target = shared ? [rows, s] : [...batchShape, rows, s];
   const src = (shared ? mask.reshape(ms.slice(Math.max(0, ms.length - 2))) : mask).expand(target).contiguous();
-  const batch = shared ? 1 : target.slice(0, -2).reduce((a, b) => a * b, 1);
-  if (dtype === 'float32') return [src.storage, batch];
+  const batch = shared ? 1 : batchShape.reduce((a, b) => a * b, 1);
+  if (dtype === 'float32') return [src.storage, batch, rows];
   const bits = src._data() as Uint8Array;
   const out = uninit(bits.length);
   for (let i = 0; i < bits.length; i++) out[i] = bits[i] ? 0 : -Infinity;
-  return [out, batch];
+  return [out, batch, rows];
 }
 
 /**
@@ -100,6 +104,20 @@ export function scaledDotProductAttention(
   const causal = opts.isCausal ?? false;
   if (typeof causal !== 'boolean') throw new TypeError(`${op}: isCausal must be a boolean, got ${typeof causal}`);
   if (causal && mask) throw new RangeError(`${op}: explicit attnMask should not be set when isCausal is true`);
+  let scale = opts.scale ?? null;
+  if (scale !== null && (typeof scale !== 'number' || !Number.isFinite(scale))) {
+    throw new RangeError(`${op}: scale must be a finite number, got ${JSON.stringify(opts.scale)}`);
+  }
+  return attentionImpl(op, query, key, value, mask, causal, dropoutP, scale);
+}
+
+/**
+ * The fused kernel behind scaledDotProductAttention; unlike the public form it takes a mask and
+ * causal together (MultiheadAttention: key padding with a causal hint). @internal
+ */
+export function attentionImpl(
+  op: string, query: Tensor, key: Tensor, value: Tensor, mask: Tensor | null, causal: boolean, dropoutP: number, scale: number | null,
+): Tensor {
   const qs = query.shape, ks = key.shape, vs = value.shape;
   const l = qs[qs.length - 2], e = qs[qs.length - 1];
   const s = ks[ks.length - 2], ev = vs[vs.length - 1];
@@ -109,9 +127,7 @@ export function scaledDotProductAttention(
   if (vs[vs.length - 2] !== s) {
     throw new RangeError(`${op}: expected value with the key's length ${s} in dim -2, got key${fmtShape(ks)} and value${fmtShape(vs)}`);
   }
-  let scale = opts.scale ?? null;
   if (scale === null) scale = e > 0 ? 1 / Math.sqrt(e) : 1;
-  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new RangeError(`${op}: scale must be a finite number, got ${JSON.stringify(opts.scale)}`);
   let batchShape = broadcastShapes(op, qs.slice(0, -2), ks.slice(0, -2));
   batchShape = broadcastShapes(op, batchShape, vs.slice(0, -2));
   const batch = batchShape.reduce((a, b) => a * b, 1);
@@ -127,8 +143,8 @@ export function scaledDotProductAttention(
     ]);
     return z;
   }
-  let maskBuf: F32 | null = null, maskBatch = 0;
-  if (mask) [maskBuf, maskBatch] = additiveMask(op, mask, batchShape, l, s);
+  let maskBuf: F32 | null = null, maskBatch = 0, maskRows = l;
+  if (mask) [maskBuf, maskBatch, maskRows] = additiveMask(op, mask, batchShape, l, s);
   let seedHi = 0, seedLo = 0;
   if (dropoutP > 0) {
     const u = new Float32Array(2);
@@ -136,7 +152,7 @@ export function scaledDotProductAttention(
     seedHi = Math.floor(u[0] * 2 ** 32) >>> 0;
     seedLo = Math.floor(u[1] * 2 ** 32) >>> 0;
   }
-  const geom = [batch, l, s, e, ev, maskBatch];
+  const geom = [batch, l, s, e, ev, maskBatch, maskRows];
   const qd = q.storage, kd = k.storage, vd = v.storage;
   const out = new Tensor(uninit(batch * l * ev, op), outShape);
   const lse = uninit(batch * l, op);
@@ -268,17 +284,17 @@ export function multiHeadAttentionForward(
     mask = mask ? mask.add(f) : f;
   }
   const dropoutP = p.training ? p.dropoutP : 0;
-  // Causal with nothing else to mask: the fused kernel skips the masked tiles.
-  const causalFast = isCausal && !am && !kpm && !needWeights;
-  if (isCausal && !am && !causalFast) {
-    const c = floatMask(op, 'attnMask', causalBool(L, S).logicalNot()).unsqueeze(0);
-    mask = mask ? mask.add(c) : c;
-  }
   let out: Tensor, weights: Tensor | null = null;
   if (!needWeights) {
-    out = scaledDotProductAttention(q, k, v, causalFast ? { isCausal: true, dropoutP } : { attnMask: mask, dropoutP });
+    // The fused kernel takes the causal rule and a (key padding) mask together and skips the
+    // masked tiles; only an explicit attnMask replaces the causal rule (PyTorch's hint semantics).
+    out = attentionImpl(op, q, k, v, mask, isCausal && !am, dropoutP, null);
   } else {
-    const m = mask;
+    let m = mask;
+    if (isCausal && !am) {
+      const c = floatMask(op, 'attnMask', causalBool(L, S).logicalNot()).unsqueeze(0);
+      m = m ? m.add(c) : c;
+    }
     let w = q.mul(1 / Math.sqrt(hd)).matmul(k.transpose(1, 2));
     if (m) w = w.add(m);
     w = w.softmax(-1);

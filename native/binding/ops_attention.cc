@@ -13,11 +13,11 @@ namespace {
 
 using Info = Napi::CallbackInfo;
 
-// geom = [batch, l, s, e, ev, maskBatch], then scale, causal, dropoutP, seedHi, seedLo at info[i+1..].
+// geom = [batch, l, s, e, ev, maskBatch, maskRows], then scale, causal, dropoutP, seedHi, seedLo at info[i+1..].
 AttentionGeom ArgGeom(const Info& info, size_t i, const char* op) {
   Napi::Env env = info.Env();
   auto s = ArgShape(info, i, op, "geom");
-  Require(env, s.size() == 6, op, "geom must have 6 entries, got " + std::to_string(s.size()));
+  Require(env, s.size() == 7, op, "geom must have 7 entries, got " + std::to_string(s.size()));
   AttentionGeom g;
   g.batch = s[0];
   g.l = s[1];
@@ -25,6 +25,9 @@ AttentionGeom ArgGeom(const Info& info, size_t i, const char* op) {
   g.e = s[3];
   g.ev = s[4];
   g.mask_batch = s[5];
+  g.mask_rows = s[6];
+  Require(env, g.mask_rows == 1 || g.mask_rows == g.l, op,
+          "maskRows must be 1 or l, got " + std::to_string(g.mask_rows));
   Require(env, g.mask_batch == 0 || g.mask_batch == 1 || g.mask_batch == g.batch, op,
           "maskBatch must be 0, 1 or batch, got " + std::to_string(g.mask_batch));
   // Flat dropout indices (b*l + i)*s + j must fit in 64 bits: bounded by this product.
@@ -52,7 +55,7 @@ void CheckInputs(Napi::Env env, const char* op, const AttentionGeom& g, const F3
   RequireLen(env, op, "key", k.length, Vol(env, op, {g.batch, g.s, g.e}));
   RequireLen(env, op, "value", v.length, Vol(env, op, {g.batch, g.s, g.ev}));
   if (g.mask_batch == 0) Require(env, mask.data == nullptr, op, "a mask was given with maskBatch 0");
-  else RequireLen(env, op, "mask", mask.length, Vol(env, op, {g.mask_batch, g.l, g.s}));
+  else RequireLen(env, op, "mask", mask.length, Vol(env, op, {g.mask_batch, g.mask_rows, g.s}));
 }
 
 // attention(q, k, v, mask|null, geom, scale, causal, dropoutP, seedHi, seedLo, out, lse)

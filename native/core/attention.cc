@@ -38,9 +38,9 @@ void ScoreTile(const AttentionGeom& g, const KernelTable& kt, int64_t b, int64_t
                const float* q, const float* k, const float* mask, float* sc) {
   Sgemm(false, true, m, n, g.e, g.scale, q + (b * g.l + i0) * g.e, g.e, k + (b * g.s + j0) * g.e, g.e, 0.0f, sc, kBlockK);
   if (mask) {
-    const float* mb = mask + (g.mask_batch == 1 ? 0 : b) * g.l * g.s;
+    const float* mb = mask + (g.mask_batch == 1 ? 0 : b) * g.mask_rows * g.s;
     for (int64_t i = 0; i < m; ++i) {
-      const float* mr = mb + (i0 + i) * g.s + j0;
+      const float* mr = mb + (g.mask_rows == 1 ? 0 : i0 + i) * g.s + j0;
       float* sr = sc + i * kBlockK;
       for (int64_t j = 0; j < n; ++j) sr[j] += mr[j];
     }

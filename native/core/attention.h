@@ -13,7 +13,8 @@ struct AttentionGeom {
   int64_t batch;   // batch x heads, flattened
   int64_t l, s;    // query and key/value lengths
   int64_t e, ev;   // query/key width, value width
-  int64_t mask_batch;  // 0: no mask; 1: one [l, s] mask for all; batch: one per (batch, head)
+  int64_t mask_batch;  // 0: no mask; 1: one mask for all; batch: one per (batch, head)
+  int64_t mask_rows;   // l: a row per query; 1: one row of s for every query (key padding)
   float scale;
   bool causal;     // query i sees keys j <= i (PyTorch's tril(ones(L, S)), top-left aligned)
   float dropout_p; // probability of dropping an attention weight (0: no dropout)
@@ -21,7 +22,7 @@ struct AttentionGeom {
 };
 
 // q [batch, l, e], k [batch, s, e], v [batch, s, ev], mask (additive, -inf excludes) [mask_batch,
-// l, s] or null; out [batch, l, ev], lse [batch, l]. A row with every key excluded gives NaN, as
+// mask_rows, s] or null (may be combined with causal); out [batch, l, ev], lse [batch, l]. A row with every key excluded gives NaN, as
 // softmax over all -inf does in PyTorch.
 void AttentionForward(const AttentionGeom& g, const float* q, const float* k, const float* v, const float* mask,
                       float* out, float* lse);

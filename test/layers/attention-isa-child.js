@@ -13,7 +13,7 @@ for (const c of cases.filter((x) => x.name.startsWith('several tiles'))) {
   const batch = q.length / (l * e);
   let mask = null;
   if (c.mask) mask = Float32Array.from(c.mask.data, (b) => (b ? 0 : -Infinity));
-  const geom = [batch, l, s, e, ev, mask ? 1 : 0];
+  const geom = [batch, l, s, e, ev, mask ? 1 : 0, l];
   const out = new Float32Array(batch * l * ev), lse = new Float32Array(batch * l);
   const gq = new Float32Array(q.length), gk = new Float32Array(k.length), gv = new Float32Array(v.length);
   const sc = 1 / Math.sqrt(e);

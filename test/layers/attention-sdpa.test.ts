@@ -74,6 +74,14 @@ describe('scaledDotProductAttention', () => {
     expect(Number.isNaN(out[1])).toBe(true);
   });
 
+  test('a mask broadcast over queries (key padding [N, 1, 1, S]) equals the expanded mask', () => {
+    const q = r(2, 3, 5, 4), k = r(2, 3, 6, 4), v = r(2, 3, 6, 2);
+    const pad = torch.tensor([[true, true, true, true, false, false], [true, true, true, true, true, true]], { dtype: 'bool' }).reshape(2, 1, 1, 6);
+    const a = F.scaledDotProductAttention(q, k, v, { attnMask: pad });
+    const b = F.scaledDotProductAttention(q, k, v, { attnMask: pad.expand(2, 3, 5, 6).contiguous() });
+    expectClose(a, Array.from(b.storage), 0, 0, 'out');
+  });
+
   test('no key: zeros', () => {
     const out = F.scaledDotProductAttention(r(2, 3, 4), r(2, 0, 4), r(2, 0, 5));
     expect(out.shape).toEqual([2, 3, 5]);
@@ -104,13 +112,17 @@ describe('scaledDotProductAttention', () => {
     const n = require('../../lib/native').native as Record<string, (...a: unknown[]) => void>;
     const f = (len: number) => new Float32Array(len);
     // geom claims 2 x 3 x 4 queries but the buffer holds 6.
-    expect(() => n.attention(f(6), f(40), f(30), null, [2, 3, 5, 4, 3, 0], 0.5, false, 0, 0, 0, f(18), f(6)))
+    expect(() => n.attention(f(6), f(40), f(30), null, [2, 3, 5, 4, 3, 0, 3], 0.5, false, 0, 0, 0, f(18), f(6)))
       .toThrow(/torchlet.scaledDotProductAttention: query holds 6 values, expected 24/);
-    expect(() => n.attention(f(24), f(40), f(30), null, [2, 3, 5, 4, 3, 1], 0.5, false, 0, 0, 0, f(18), f(6)))
+    expect(() => n.attention(f(24), f(40), f(30), null, [2, 3, 5, 4, 3, 1, 3], 0.5, false, 0, 0, 0, f(18), f(6)))
       .toThrow(/a mask was given with maskBatch 0|mask must be a Float32Array|mask holds/);
-    expect(() => n.attention(f(24), f(40), f(30), null, [2, 3, 5, 4, 3, 0], 0.5, false, 0, 0, 0, f(17), f(6)))
+    expect(() => n.attention(f(24), f(40), f(30), null, [2, 3, 5, 4, 3, 0, 3], 0.5, false, 0, 0, 0, f(17), f(6)))
       .toThrow(/out holds 17 values/);
-    expect(() => n.attention(f(24), f(40), f(30), null, [2 ** 40, 2 ** 40, 5, 4, 3, 0], 0.5, false, 0, 0, 0, f(18), f(6)))
+    expect(() => n.attention(f(24), f(40), f(30), null, [2 ** 40, 2 ** 40, 5, 4, 3, 0, 2 ** 40], 0.5, false, 0, 0, 0, f(18), f(6)))
       .toThrow(/too large/);
+    expect(() => n.attention(f(24), f(40), f(30), f(10), [2, 3, 5, 4, 3, 1, 2], 0.5, false, 0, 0, 0, f(18), f(6)))
+      .toThrow(/maskRows must be 1 or l, got 2/);
+    expect(() => n.attention(f(24), f(40), f(30), f(9), [2, 3, 5, 4, 3, 2, 1], 0.5, false, 0, 0, 0, f(18), f(6)))
+      .toThrow(/mask holds 9 values, expected 10/);
   });
 });
