@@ -31,6 +31,8 @@
     "core/activation_ext.cc",
     "core/layernorm.cc",
     "binding/ops_plan.cc",
-    "core/plan.cc"
+    "core/plan.cc",
+    "binding/ops_attention.cc",
+    "core/attention.cc"
   ]
 }

@@ -20,3 +20,7 @@ export type { EmbeddingOptions } from './embedding';
 export { binaryCrossEntropy, smoothL1Loss, huberLoss, klDiv, cosineEmbeddingLoss } from './loss-extra';
 export { pixelShuffle, zeroPad2d } from './interpolate';
 export type { Padding2d } from './interpolate';
+export { scaledDotProductAttention } from './attention';
+export type { ScaledDotProductAttentionOptions } from './attention';
+export { multiHeadAttentionForward } from './attention';
+export type { MultiHeadAttentionParams, MultiHeadAttentionOptions } from './attention';

@@ -66,3 +66,8 @@ export { ZeroPad2d } from './modules/padding';
 export { Dropout2d, Unflatten } from './modules/conv-extra';
 export type { Index } from './modules/container';
 export type { StateDictMetadata } from './module';
+export { MultiheadAttention, NonDynamicallyQuantizableLinear, TransformerEncoderLayer, TransformerEncoder } from './modules/transformer';
+export type {
+  MultiheadAttentionOptions, TransformerEncoderLayerOptions, TransformerActivation, EncoderLayerForwardOptions,
+  TransformerEncoderForwardOptions,
+} from './modules/transformer';

@@ -8,6 +8,7 @@ namespace torchlet {
 
 void RegisterLayerOps(Napi::Env env, Napi::Object exports);  // binding/ops_layers.cc
 void RegisterPlanOps(Napi::Env env, Napi::Object exports);   // binding/ops_plan.cc
+void RegisterAttentionOps(Napi::Env env, Napi::Object exports);  // binding/ops_attention.cc
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   TuneAllocatorOnce();
@@ -25,6 +26,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterDtypeOps(env, exports);
   RegisterLayerOps(env, exports);
   RegisterPlanOps(env, exports);
+  RegisterAttentionOps(env, exports);
   return exports;
 }
 
