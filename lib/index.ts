@@ -31,6 +31,7 @@ export const jit = { trace };
 import * as nn from './nn';
 import * as optim from './optim';
 import * as data from './data';
-export { nn, optim };
+import * as models from './models';
+export { nn, optim, models };
 /** `torch.utils.data`: datasets and loaders. */
 export const utils = { data };

@@ -7,7 +7,6 @@ import * as torch from '../../lib';
 import { nn } from '../../lib';
 import * as F from '../../lib/functional';
 import { Tensor } from '../../lib/tensor';
-import { ResNet18 } from './resnet';
 
 const maxDiff = (a: Tensor, b: Tensor) => {
   expect(a.shape).toEqual(b.shape);
@@ -80,7 +79,7 @@ describe('torch.jit.trace: plans equal the eager forward', () => {
 
   test('ResNet-18 port (residual add_ + in-place ReLU, strided downsample), batch 2 and 1', async () => {
     torch.manualSeed(3);
-    const m = new ResNet18(10);
+    const m = torch.models.resnet18({ numClasses: 10 });
     randomiseBatchNorms(m);
     m.eval();
     const plan = torch.jit.trace(m, torch.randn(2, 3, 64, 64));
