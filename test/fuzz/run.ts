@@ -8,6 +8,8 @@ export interface Entry { case: number; signal?: string | null; status?: number |
 export interface Result {
   target: string; seed: number; cases: number; ok: number; threw: number; seconds: number;
   crashes: Entry[]; hangs: Entry[]; findings: Entry[]; internal: Entry[]; harness?: boolean;
+  /** teardown target only */
+  terminated?: number; busyAtTerminate?: number; asyncInFlight?: number; workerCases?: number;
 }
 
 export function fuzz(args: string[]): { results: Result[]; status: number | null; stderr: string } {
