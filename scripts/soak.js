@@ -157,6 +157,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e && e.stack ? e.stack : e);
+  console.error(e && /^soak: /.test(e.message) ? e.message : e && e.stack ? e.stack : e);
   process.exit(2);
 });
