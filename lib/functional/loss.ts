@@ -204,6 +204,24 @@ function crossEntropyProbs(
 
 // ---- elementwise regression losses --------------------------------------------------------------
 
+// Messages already shown: PyTorch's warnings filter shows each message once per call site; once per
+// process and message keeps a training loop from printing it every step. Bounded so that a stream
+// of distinct shapes cannot grow it without limit.
+const shownBroadcastWarnings = new Set<string>();
+
+/**
+ * Warns, as PyTorch does, when a regression loss's target shape differs from the input's: [4, 1]
+ * against [4] broadcasts to [4, 4], which is rarely what was meant. Once per distinct message.
+ * @internal
+ */
+export function warnLossBroadcast(op: string, input: readonly number[], target: readonly number[]): void {
+  const msg = `${op}: using a target size ${fmtShape(target)} that is different to the input size ${fmtShape(input)}. ` +
+    'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.';
+  if (shownBroadcastWarnings.has(msg) || shownBroadcastWarnings.size >= 256) return;
+  shownBroadcastWarnings.add(msg);
+  process.emitWarning(msg, { type: 'UserWarning', code: 'TORCHLET_LOSS_BROADCAST' });
+}
+
 function elementwiseLoss(
   op: string, name: string, kind: number, input: Tensor, target: Tensor, reduction: Reduction,
   viaOps: (x: Tensor, y: Tensor) => Tensor,
@@ -213,6 +231,7 @@ function elementwiseLoss(
   if (!sameShape(input.shape, target.shape)) {
     // Broadcasting case (PyTorch warns, then broadcasts): compose from differentiable tensor ops.
     broadcastShapes(op, input.shape, target.shape);  // a mismatch names this loss, not the inner op
+    warnLossBroadcast(op, input.shape, target.shape);
     const l = viaOps(input, target);
     return reduction === 'none' ? l : reduction === 'sum' ? R.sum(l) : R.mean(l);
   }

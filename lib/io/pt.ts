@@ -80,8 +80,9 @@ export function decodePt(buf: Uint8Array, path: string): unknown {
     rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride: unknown, requiresGrad: boolean): Tensor {
       if (typeof storage !== 'object' || storage === null || !('bytes' in storage)) fail('a tensor is rebuilt from something that is not a storage');
       const st = storage as Storage;
+      // Integers beyond 2^53 unpickle as bigint; the message must still format them.
       const ints = (v: unknown, what: string): number[] => {
-        if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x) && x >= 0)) fail(`a tensor of storage ${st.key} has an invalid ${what} ${JSON.stringify(v)}`);
+        if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x) && x >= 0)) fail(`a tensor of storage ${st.key} has an invalid ${what} ${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}` : x))}`);
         return v as number[];
       };
       const shape = ints(size, 'size'), strides = ints(stride, 'stride');

@@ -110,6 +110,9 @@ Napi::Value GemmAsync(const Napi::CallbackInfo& info) {
     RequireLen(env, op, "c", c.length, Span(env, op, j.batch, j.sc, Vol(env, op, {j.m, j.n})), true);
     Require(env, j.sc >= Vol(env, op, {j.m, j.n}) || j.batch == 1, op, "output batch items overlap");
   }
+  // Nothing to compute: skip the loop, which would otherwise spin through up to 2^50 empty items
+  // (found by scripts/fuzz.js: batch 2^32 with m = 0 kept a libuv thread busy for 13 s).
+  if (j.batch == 0 || j.m == 0 || j.n == 0) j.batch = 0;
   j.a = a.data;
   j.b = b.data;
   j.c = c.data;

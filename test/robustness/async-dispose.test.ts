@@ -50,4 +50,44 @@ describe('matmulAsync and views of its operands', () => {
     expect(r.signal).toBeNull();
     expect(r.out[0]).toMatch(/in use|in flight/);
   });
+
+  // Issue 14 crash 4 as reported: a second torch.Tensor over another typed array on the same
+  // ArrayBuffer (not a view made by torchlet) could be disposed while matmulAsync read the memory;
+  // 3.9M of 4.2M outputs were garbage. Busy state now lives on the ArrayBuffer's byte ranges.
+  test('a separate Tensor over another typed array of the same ArrayBuffer can be neither disposed nor written while in flight', () => {
+    const r = runLib(`
+      const buf = new Float32Array(512 * 512).fill(1);
+      const a = new torch.Tensor(buf, [512, 512]), b = torch.ones(512, 512);
+      const alias = new torch.Tensor(new Float32Array(buf.buffer), [512 * 512]);
+      const part = new torch.Tensor(new Float32Array(buf.buffer, 4 * 1000, 100), [100]);
+      const p = torch.matmulAsync(a, b);
+      for (const t of [alias, part]) {
+        try { t.dispose(); out('disposed'); } catch (e) { out(e.message); }
+        try { t.fill_(0); out('written'); } catch (e) { out(e.message); }
+      }
+      const y = await p;
+      out([y.storage[0], y.storage[512 * 512 - 1], alias.sum().item()]);
+    `);
+    expect(r.signal).toBeNull();
+    expect(r.out.slice(0, 4)).toEqual([
+      'dispose: tensor is in use by a native operation in flight', 'fill_: tensor is in use by a native operation in flight',
+      'dispose: tensor is in use by a native operation in flight', 'fill_: tensor is in use by a native operation in flight',
+    ]);
+    expect(r.out[4]).toEqual([512, 512, 512 * 512]);
+  });
+
+  test('a Tensor over a disjoint part of the same ArrayBuffer may be disposed, without freeing the operand', () => {
+    const r = runLib(`
+      const buf = new ArrayBuffer(2 * 4 * 512 * 512);
+      const a = new torch.Tensor(new Float32Array(buf, 0, 512 * 512).fill(1), [512, 512]), b = torch.ones(512, 512);
+      const other = new torch.Tensor(new Float32Array(buf, 4 * 512 * 512, 512 * 512), [512 * 512]);
+      const p = torch.matmulAsync(a, b);
+      other.dispose();
+      const y = await p;
+      out([buf.byteLength, y.storage[0], y.storage[512 * 512 - 1]]);
+    `);
+    expect(r.signal).toBeNull();
+    expect(r.threw).toBeNull();
+    expect(r.out[0]).toEqual([2 * 4 * 512 * 512, 512, 512]);
+  });
 });

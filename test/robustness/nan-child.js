@@ -51,4 +51,11 @@ for (const name of ['pool2', 'pool3']) {
   put(`${name}.out`, o);
   res[`${name}.idx`] = Array.from(idx);
 }
+for (const [name, c] of Object.entries(fx.activation)) {
+  const o = new Float32Array(n), g = new Float32Array(n);
+  N.activation(c.code, x, o, c.a, c.b);
+  N.activationBackward(c.code, x, gy, g, c.a, c.b);
+  put(`activation.${name}`, o);
+  put(`activation.${name}.grad`, g);
+}
 process.stdout.write(JSON.stringify({ isa: N.backend().isa, results: res }));
