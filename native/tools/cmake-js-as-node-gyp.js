@@ -28,7 +28,9 @@ if (process.platform === 'linux' && target !== process.arch) {
 const r = spawnSync(process.execPath, [require.resolve('cmake-js/bin/cmake-js'), ...cmd], { stdio: 'inherit', env });
 if (r.status !== 0) process.exit(r.status ?? 1);
 const config = debug ? 'Debug' : 'Release';
-const dest = path.join('build', config);
+// scripts/prebuild-arm64.js sets TORCHLET_BUILD_DEST: a cross-built addon must not replace the
+// host's build/Release/torchlet.node, which node-gyp-build loads first in this checkout.
+const dest = path.join(process.env.TORCHLET_BUILD_DEST || 'build', config);
 fs.mkdirSync(dest, { recursive: true });
 // Copy, then rename over the old file: a process that has the old addon loaded keeps its mapping
 // (a new inode), where overwriting the file in place would change code under it and crash it.
