@@ -42,7 +42,7 @@ const KernelTable& NeonKernels() {
                                 neon::SgemmUkernelSmall, 4,
                                 neon::Im2Col, neon::Col2ImAdd,
                                 neon::SgemmUkernelIndirect, neon::SgemmUkernelIndirectSmall,
-                                neon::SgemmDotIndirectGeneric, nullptr};
+                                neon::SgemmDotIndirectGeneric, nullptr, {}, {}};
   return t;
 }
 }  // namespace torchlet

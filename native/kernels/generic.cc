@@ -41,7 +41,7 @@ const KernelTable& ScalarKernels() {
                                 scalar::SgemmUkernelSmall, 2,
                                 scalar::Im2Col, scalar::Col2ImAdd,
                                 scalar::SgemmUkernelIndirect, scalar::SgemmUkernelIndirectSmall,
-                                scalar::SgemmDotIndirectGeneric, nullptr};
+                                scalar::SgemmDotIndirectGeneric, nullptr, {}, {}};
   return t;
 }
 

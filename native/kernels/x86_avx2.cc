@@ -220,7 +220,7 @@ const KernelTable& Avx2Kernels() {
                                 avx2::SgemmUkernelSmall, avx2::kMrSmall,
                                 avx2::Im2Col, avx2::Col2ImAdd,
                                 avx2::SgemmUkernelIndirect, avx2::SgemmUkernelIndirectSmall,
-                                avx2::SgemmDotIndirect, nullptr};
+                                avx2::SgemmDotIndirect, nullptr, {}, {}};
   return t;
 }
 }  // namespace torchlet
