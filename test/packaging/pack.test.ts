@@ -4,8 +4,8 @@
  * an empty folder with no compiler on PATH (so a source build would fail), loads through
  * node-gyp-build and runs an op.
  */
-import { execFileSync, execSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { execFileSync, execSync, spawnSync } from 'child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ALLOWED_NEEDED, loadNeeds, maxVersions, parseDynamicSymbols, tooNew } from './symbol-versions';
@@ -18,8 +18,24 @@ describe('npm pack → install without a compiler', () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   const prebuildDir = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  // linux-arm64 too when Debian's cross compiler is here (as on the release machine): the tarball
+  // then carries both, as `npm run pack:release` makes it.
+  const hasCross = process.platform === 'linux' && process.arch === 'x64' &&
+    spawnSync('sh', ['-c', 'command -v aarch64-linux-gnu-g++']).status === 0;
+  const folders = [`${process.platform}-${process.arch}`, ...(hasCross ? ['linux-arm64'] : [])];
   beforeAll(() => {
     execSync('npm run prebuilds', { cwd: root, stdio: 'pipe' });
+    if (hasCross) execSync('npm run prebuilds:arm64', { cwd: root, stdio: 'pipe' });
+    else console.log('no aarch64-linux-gnu-g++: the tarball is checked for the host prebuild only');
+  });
+
+  test('npm pack refuses when a required prebuild is missing', () => {
+    const r = spawnSync('npm', ['pack', '--dry-run'], {
+      cwd: root, env: { ...process.env, TORCHLET_REQUIRE_PREBUILDS: `${folders.join(',')},sunos-x64` }, encoding: 'utf8',
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('refusing to pack');
+    expect(r.stderr).toContain('prebuilds/sunos-x64/ has no .node file');
   });
 
   test('the checker sees a symbol version newer than the limits', () => {
@@ -53,12 +69,21 @@ describe('npm pack → install without a compiler', () => {
     const syms = execSync(`nm ${join(prebuildDir, 'torchlet.glibc.node')} 2>&1 || true`).toString();
     expect(syms).toMatch(/no symbols/);
 
-    const packed = JSON.parse(execSync(`npm pack --json --pack-destination ${work}`, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }).toString());
+    const packed = JSON.parse(execSync(`npm pack --json --pack-destination ${work}`, {
+      cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TORCHLET_REQUIRE_PREBUILDS: folders.join(',') },
+    }).toString());
     const tarball = join(work, packed[0].filename);
     const names: string[] = packed[0].files.map((f: { path: string }) => f.path);
     expect(names).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'binding.gyp', 'CMakeLists.txt',
-      'native/sources.gypi', 'prebuilds/linux-x64/torchlet.glibc.node', 'README.md']));
-    expect(names.some((n) => n.startsWith('test/') || n.startsWith('lib/'))).toBe(false);
+      'native/sources.gypi', 'README.md', 'LICENSE', 'package.json', ...folders.map((f) => `prebuilds/${f}/torchlet.glibc.node`)]));
+    // No tests, no TS sources, no source maps (they would point at the unshipped lib/*.ts), no build trees.
+    expect(names.filter((n) => /^(test|lib|build|build-prebuild|scripts|bench|docs)\//.test(n) || /\.(map|test\.ts|tgz)$/.test(n))).toEqual([]);
+    expect(names.filter((n) => n.startsWith('dist/') && n.endsWith('.js'))
+      .filter((n) => /sourceMappingURL/.test(readFileSync(join(root, n), 'utf8')))).toEqual([]);
+    const meta = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(meta.license).toBe('MIT');
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+    expect([typeof meta.repository?.url, typeof meta.bugs?.url, typeof meta.homepage]).toEqual(['string', 'string', 'string']);
     const size = statSync(tarball).size;
     // Reported for the issue note: the size users download.
     console.log(`tarball ${packed[0].filename}: ${(size / 1024).toFixed(1)} KiB packed, ${(packed[0].unpackedSize / 1024).toFixed(1)} KiB unpacked, ${names.length} files`);
