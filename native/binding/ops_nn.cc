@@ -263,7 +263,7 @@ Napi::Value AdaptiveMaxPool2dJs(const Info& info) {
   RequireLen(env, op, "input", x.length, Vol(env, op, {v[0], v[1], v[2]}));
   RequireLen(env, op, "out", y.length, Vol(env, op, {v[0], v[3], v[4]}));
   if (idx.data) RequireLen(env, op, "indices", idx.length, y.length);
-  Require(env, v[1] > 0 && v[2] > 0 || v[0] == 0, op, "input planes must be non-empty");
+  Require(env, (v[1] > 0 && v[2] > 0) || v[0] == 0, op, "input planes must be non-empty");
   if (y.length) AdaptiveMaxPool2dForward(v[0], v[1], v[2], v[3], v[4], x.data, y.data, idx.data);
   return env.Undefined();
 }

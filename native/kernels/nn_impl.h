@@ -78,7 +78,7 @@ static inline void SgemmDotGeneric(int64_t m, int64_t n, int64_t k, float alpha,
     }
 }
 
-static void SgemmDotIndirectGeneric(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+[[maybe_unused]] static void SgemmDotIndirectGeneric(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                                     const float* const* brows, float beta, float* c, int64_t ldc) {
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {

@@ -4,7 +4,19 @@
 #include <cstring>
 
 #if defined(__x86_64__) || defined(_M_X64)
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+// GCC 12's own AVX-512 headers seed "undefined" vectors with `__m512 __Y = __Y;`, which its
+// uninitialized-use analysis then reports inside every inlined _mm512_reduce_*/shuffle/scalef
+// (GCC bug 105593, fixed in 13). The value is never read. Scoped to the header's own lines: the
+// pragma state is looked up at the warning's location, so this file's code is still checked.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
+#pragma GCC diagnostic pop
+#else
+#include <immintrin.h>
+#endif
 #endif
 
 #include "core/im2col.h"

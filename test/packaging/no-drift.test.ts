@@ -1,5 +1,5 @@
 /** binding.gyp and CMakeLists.txt build one source list with one N-API version: they cannot drift. */
-import { readdirSync, readFileSync, statSync } from 'fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { join, relative } from 'path';
 
 const root = join(__dirname, '..', '..');
@@ -58,5 +58,19 @@ describe('op codes', () => {
     expect(enums.UnaryCount).toBe(Object.keys(UnaryOp).length);
     expect(enums.BinaryCount).toBe(Object.keys(BinaryOp).length);
     expect(enums.ReduceCount).toBe(Object.keys(ReduceOp).length);
+  });
+});
+
+describe('npm scripts', () => {
+  const scripts: Record<string, string> = JSON.parse(read('package.json')).scripts;
+  test('every `node <file>` script points at a file that exists', () => {
+    const targets = Object.values(scripts).flatMap((cmd) => [...cmd.matchAll(/\bnode ((?:\.\/)?[\w./-]+\.js)\b/g)].map((m) => m[1]));
+    expect(targets.length).toBeGreaterThan(3);
+    expect(targets.filter((t) => !existsSync(join(root, t)))).toEqual([]);
+  });
+
+  test('`npm run fixtures` runs every generator in scripts/fixtures', () => {
+    expect(scripts.fixtures).toContain('scripts/fixtures/gen_*.py');
+    expect(readdirSync(join(root, 'scripts', 'fixtures')).filter((f) => /^gen_.*\.py$/.test(f)).length).toBeGreaterThan(0);
   });
 });
