@@ -1,4 +1,5 @@
 'use strict';
+/* eslint-disable @stylistic/max-len -- the signature tables below read best one entry per line */
 // Case generators for scripts/fuzz.js. A case is a pure function of (target, seed, index), so any
 // finding is replayed with `node scripts/fuzz.js --target T --seed S --case I`.
 //
@@ -250,8 +251,7 @@ const shp = (r, min = 0) => Array.from({ length: r.int(min, 4) }, () => r.int(mi
 const view = (r, s) => {
   let st = contiguous(s);
   const k = r.int(0, 3);
-  if (k === 1 && s.length >= 2) { st = contiguous([...s].reverse()).reverse(); }
-  else if (k === 2) st = st.map((v) => (r.chance(0.5) ? 0 : v));
+  if (k === 1 && s.length >= 2) { st = contiguous([...s].reverse()).reverse(); } else if (k === 2) st = st.map((v) => (r.chance(0.5) ? 0 : v));
   const off = r.int(0, 3);
   const last = s.some((d) => d === 0) ? 0 : s.reduce((a, d, j) => a + (d - 1) * st[j], 0) + 1;
   return [off + last, off, st];

@@ -30,19 +30,16 @@ function parse(argv) {
       return x;
     };
     if (a === '--target') o.target = v();
-    else if (a === '--iterations') { o.iterations = Math.floor(num(a)); o.iterationsGiven = true; }
-    else if (a === '--rounds') o.rounds = Math.floor(num(a));
+    else if (a === '--iterations') { o.iterations = Math.floor(num(a)); o.iterationsGiven = true; } else if (a === '--rounds') o.rounds = Math.floor(num(a));
     else if (a === '--start') o.start = Math.floor(num(a));
     else if (a === '--minutes') o.minutes = num(a);
     else if (a === '--seed') o.seed = Math.floor(num(a));
-    else if (a === '--batch') { o.batch = Math.max(1, Math.floor(num(a))); o.batchGiven = true; }
-    else if (a === '--timeout') o.timeout = num(a);
+    else if (a === '--batch') { o.batch = Math.max(1, Math.floor(num(a))); o.batchGiven = true; } else if (a === '--timeout') o.timeout = num(a);
     else if (a === '--workers') o.workers = Math.max(1, Math.floor(num(a)));
     else if (a === '--case') o.case = Math.floor(num(a));
     else if (a === '--self-test-crash-at') o.selfTestCrashAt = Math.floor(num(a));
     else if (a === '--json') o.json = true;
-    else if (a === '--help' || a === '-h') { console.log(require('fs').readFileSync(__filename, 'utf8').split("\n").slice(2, 16).join('\n')); process.exit(0); }
-    else throw new Error(`fuzz: unknown option ${a}`);
+    else if (a === '--help' || a === '-h') { console.log(require('fs').readFileSync(__filename, 'utf8').split('\n').slice(2, 16).join('\n')); process.exit(0); } else throw new Error(`fuzz: unknown option ${a}`);
   }
   // A fixed seed for counted runs (CI repeats the same cases); a fresh one, printed, for timed runs,
   // so each long run explores new cases.

@@ -97,7 +97,10 @@ async function main() {
   let recent = [];
   const sample = () => {
     const m = process.memoryUsage();
-    const s = { t: Math.round((Date.now() - t0) / 100) / 10, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), arraysMiB: mib(m.arrayBuffers), steps, served, loss: +loss.toFixed(4) };
+    const s = {
+      t: Math.round((Date.now() - t0) / 100) / 10, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), arraysMiB: mib(m.arrayBuffers),
+      steps, served, loss: +loss.toFixed(4),
+    };
     if (o.live) {
       global.gc();
       const g = process.memoryUsage();
@@ -143,7 +146,10 @@ async function main() {
     minutes: o.minutes, steps, requests: served, concurrency: o.concurrency, firstLoss: +firstLoss.toFixed(4), lastLoss: +loss.toFixed(4),
     warmupSeconds: Math.round((warmEnd - t0) / 1000), samplesAfterWarmup: after.length,
     rssAfterWarmupMiB: { first, last, min: lo, max: hi }, growthPct: +(growth * 100).toFixed(2), spreadPct: +(spread * 100).toFixed(2), flat,
-    ...(live ? { liveAfterWarmupMiB: { first: live[0], last: live[live.length - 1], min: Math.min(...live), max: Math.max(...live) }, liveGrowthPct: +(liveGrowth * 100).toFixed(2) } : {}),
+    ...(live ? {
+      liveAfterWarmupMiB: { first: live[0], last: live[live.length - 1], min: Math.min(...live), max: Math.max(...live) },
+      liveGrowthPct: +(liveGrowth * 100).toFixed(2),
+    } : {}),
     dispose: o.dispose,
   };
   if (o.json) console.log(JSON.stringify({ samples, summary }));

@@ -124,4 +124,3 @@ export function runBackward(root: Tensor, grad: Tensor, opts: BackwardOptions = 
     }
   });
 }
-

@@ -80,7 +80,7 @@ function gatherRows(t: Tensor, indices: Int32Array | readonly number[], batched:
   return new Tensor(out, batched ? [indices.length, ...rowShape] : rowShape);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 type Collated = any;
 
 /**

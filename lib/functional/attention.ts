@@ -104,7 +104,7 @@ export function scaledDotProductAttention(
   const causal = opts.isCausal ?? false;
   if (typeof causal !== 'boolean') throw new TypeError(`${op}: isCausal must be a boolean, got ${typeof causal}`);
   if (causal && mask) throw new RangeError(`${op}: explicit attnMask should not be set when isCausal is true`);
-  let scale = opts.scale ?? null;
+  const scale = opts.scale ?? null;
   if (scale !== null && (typeof scale !== 'number' || !Number.isFinite(scale))) {
     throw new RangeError(`${op}: scale must be a finite number, got ${JSON.stringify(opts.scale)}`);
   }
@@ -226,7 +226,7 @@ export function multiHeadAttentionForward(
     throw new RangeError(`${op}: for ${batched ? 'batched 3-D' : 'unbatched 2-D'} query, expected key and value of the same rank, got key${fmtShape(key.shape)} and value${fmtShape(value.shape)}`);
   }
   let kpm = checkOptionalTensor(op, opts.keyPaddingMask, 'keyPaddingMask');
-  let am = checkOptionalTensor(op, opts.attnMask, 'attnMask');
+  const am = checkOptionalTensor(op, opts.attnMask, 'attnMask');
   const needWeights = opts.needWeights ?? true;
   const average = opts.averageAttnWeights ?? true;
   const isCausal = opts.isCausal ?? false;

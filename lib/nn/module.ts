@@ -168,8 +168,10 @@ function moduleVersion(m: Module): number {
 }
 
 /** The call signature: `model(...args)` is typed after the subclass's `forward`. */
+// A and R are the class's type parameters (merged declarations must repeat them); only the class uses them.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
 export interface Module<A extends unknown[] = any[], R = any> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
   (...args: Parameters<this['forward']>): ReturnType<this['forward']>;
 }
 

@@ -16,7 +16,7 @@ import { Tensor } from '../tensor';
 export interface ParamGroup {
   params: Tensor[];
   lr: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
   [option: string]: any;
 }
 
@@ -29,7 +29,7 @@ export type ParamState = Record<string, Tensor | number | null>;
 /** PyTorch's state dict layout. */
 export interface OptimizerStateDict {
   state: Record<number, Record<string, Tensor | number | null>>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
   param_groups: Array<Record<string, any> & { params: number[] }>;
 }
 

@@ -135,7 +135,7 @@ print(json.dumps({'w': d['model']['w'].tolist(), 'dtype': str(d['model']['w'].dt
 
 describe('a PyTorch state dict loads strictly into the same torchlet architecture', () => {
   test('Conv2d + BatchNorm2d + Linear: eval outputs equal PyTorch', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const { nn } = require('../../lib') as typeof import('../../lib');
     const net = new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.BatchNorm2d(2), new nn.ReLU(), new nn.Flatten(), new nn.Linear(8, 3));
     const res = net.loadStateDict(load(join(FIX, 'bn_net.pth')));

@@ -99,7 +99,7 @@ test('an optimizer state dict sent through JSON is refused with a clear error, n
 });
 
 describe('schedulers resume through torch.save / torch.load', () => {
-  const { lrScheduler } = require('../../lib/optim') as typeof import('../../lib/optim'); // eslint-disable-line @typescript-eslint/no-require-imports
+  const { lrScheduler } = require('../../lib/optim') as typeof import('../../lib/optim');
   const makers: [string, (o: Optimizer) => { step(): void; stateDict(): Record<string, unknown>; loadStateDict(s: Record<string, unknown>): void }][] = [
     ['StepLR', (o) => new lrScheduler.StepLR(o, 2, { gamma: 0.5 })],
     ['MultiStepLR', (o) => new lrScheduler.MultiStepLR(o, [2, 4, 4], { gamma: 0.5 })],

@@ -9,9 +9,9 @@ jest.setTimeout(60_000);
 
 const SERVER = join(__dirname, '..', '..', 'examples', 'serve', 'server.js');
 // The example's LeNet is built on the compiled package (dist/), so the reference uses it too.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const torch = require('../../dist');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const { LeNet } = require('../../examples/models/lenet');
 
 let child: ChildProcess;

@@ -34,8 +34,10 @@ describe('SGEMM vs reference', () => {
   const r = rng(7);
   const sizes = [1, 2, 3, 5, 7, 13, 14, 15, 16, 17, 31, 32, 33, 47, 97];
   const cases: number[][] = [];
-  for (let i = 0; i < 40; i++) cases.push([sizes[Math.floor(r() * sizes.length)], sizes[Math.floor(r() * sizes.length)], sizes[Math.floor(r() * sizes.length)]]);
-  cases.push([5, 37, 300], [16, 75, 784], [9, 150, 257], [4, 4, 256], [13, 1, 400], [1, 1, 1], [1, 1000, 3], [1000, 1, 3], [300, 200, 1], [1, 257, 300], [3, 100, 513], [200, 300, 260], [170, 513, 97]);
+  const pick = () => sizes[Math.floor(r() * sizes.length)];
+  for (let i = 0; i < 40; i++) cases.push([pick(), pick(), pick()]);
+  cases.push([5, 37, 300], [16, 75, 784], [9, 150, 257], [4, 4, 256], [13, 1, 400], [1, 1, 1], [1, 1000, 3], [1000, 1, 3],
+    [300, 200, 1], [1, 257, 300], [3, 100, 513], [200, 300, 260], [170, 513, 97]);
   for (const [m, n, k] of cases)
     for (const ta of [false, true])
       for (const tb of [false, true]) {
@@ -139,7 +141,8 @@ describe('pooling and batch norm vs reference', () => {
     test(`maxPool2d/avgPool2d k=[${kh},${kw}] s=[${sh},${sw}] p=[${ph},${pw}] d=[${dh},${dw}] ceil=${ceil}`, () => {
       const n = 2, c = 3, h = 17, w = 13;
       const x = rand(n * c * h * w, r);
-      const [y, idx] = F.maxPool2d(T(x, [n, c, h, w]), [kh, kw], { stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw], ceilMode: ceil, returnIndices: true });
+      const [y, idx] = F.maxPool2d(T(x, [n, c, h, w]), [kh, kw],
+        { stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw], ceilMode: ceil, returnIndices: true });
       const p = { planes: n * c, h, w, oh: y.shape[2], ow: y.shape[3], kh, kw, sh, sw, ph, pw, dh, dw };
       const ref = refMaxPool2d(p, x);
       expectClose(y, ref.y, 0, 0, 'maxPool2d');

@@ -6,7 +6,7 @@ import { Tensor } from '../../lib/tensor';
 
 export interface FxTensor { shape: number[]; data: (number | string | boolean)[] }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export const loadFx = (name: string): any =>
   JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'attention', name + '.json'), 'utf8'));
 

@@ -108,7 +108,7 @@ describe('loadStateDict', () => {
 });
 
 describe('numeric fixtures (PyTorch 1.13)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+
   const numeric = require('../fixtures/module/numeric.json');
   const close = (a: unknown, b: unknown, path = '$'): void => {
     if (typeof b === 'number') {

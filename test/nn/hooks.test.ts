@@ -162,7 +162,7 @@ describe('forward hooks', () => {
       }
     }
     const m = new Add();
-    const h = m.registerForwardPreHook((mod, [a, b]) => [b, b]);
+    const h = m.registerForwardPreHook((_mod, [_a, b]) => [b, b]);
     expect(m(torch.tensor([1]), torch.tensor([5])).toArray()).toEqual([10]);
     h.remove();
     const id = new nn.Identity();

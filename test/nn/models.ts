@@ -113,4 +113,3 @@ export const builders: Record<string, () => nn.Module> = {
   shared: () => new Shared(),
   bn: bnModel,
 };
-

@@ -42,7 +42,7 @@ describe('callable modules', () => {
 
   test('a module without forward raises PyTorch\'s message', () => {
     // a compile error too: ModuleList has no forward
-    // @ts-expect-error
+    // @ts-expect-error -- ModuleList is not callable
     expect(() => new nn.ModuleList([new nn.ReLU()])(torch.ones(1))).toThrow(
       'Module [ModuleList] is missing the required "forward" function',
     );

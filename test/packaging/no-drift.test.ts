@@ -46,7 +46,7 @@ describe('one source list, one N-API version', () => {
 
 describe('op codes', () => {
   test('lib/native.ts mirrors native/core/ops.h', () => {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+
     const { UnaryOp, BinaryOp, ReduceOp } = require('../../lib/native');
     const header = read('native/core/ops.h');
     const enums: Record<string, number> = {};

@@ -368,10 +368,9 @@ describe('TestModuleGlobalHooks', () => {
 
   test('test_module_forward_preforward_hook_removable', () => {
     const module = new nn.Sigmoid();
-    // eslint-disable-next-line prefer-const
-    let handle: nn.RemovableHandle, handle2: nn.RemovableHandle;
-    handle = module.registerForwardPreHook((_m, input) => { handle.remove(); return input; });
-    handle2 = module.registerForwardPreHook((_m, input) => { handle2.remove(); return input; });
+
+    const handle: nn.RemovableHandle = module.registerForwardPreHook((_m, input) => { handle.remove(); return input; });
+    const handle2: nn.RemovableHandle = module.registerForwardPreHook((_m, input) => { handle2.remove(); return input; });
     // handle.hooks_dict_ref() is the module's forward pre-hook dictionary
     const dict = module._hookState.forwardPre;
     expect(dict.size).toBe(2);
@@ -384,10 +383,9 @@ describe('TestModuleGlobalHooks', () => {
 
   test('test_module_forward_forward_hook_removable', () => {
     const module = new nn.Sigmoid();
-    // eslint-disable-next-line prefer-const
-    let handle: nn.RemovableHandle, handle2: nn.RemovableHandle;
-    handle = module.registerForwardHook((_m, _i, out) => { handle.remove(); return out; });
-    handle2 = module.registerForwardHook((_m, _i, out) => { handle2.remove(); return out; });
+
+    const handle: nn.RemovableHandle = module.registerForwardHook((_m, _i, out) => { handle.remove(); return out; });
+    const handle2: nn.RemovableHandle = module.registerForwardHook((_m, _i, out) => { handle2.remove(); return out; });
     const dict = module._hookState.forward;
     expect(dict.size).toBe(2);
     const input = torch.randn(2, 2);

@@ -258,7 +258,7 @@ describe('TestNN (containers)', () => {
     moduleDict.set('conv', modules.get('conv')!);
     check();
 
-    let nextModules: [string, nn.Module][] = [['fc2', new nn.Linear(5, 5)], ['act', new nn.Sigmoid()]];
+    const nextModules: [string, nn.Module][] = [['fc2', new nn.Linear(5, 5)], ['act', new nn.Sigmoid()]];
     modules.update(nextModules);
     moduleDict.update(nextModules);
     check();
@@ -404,7 +404,7 @@ describe('TestNN (containers)', () => {
     parameterDict.set('p4', parameters.get('p4') as Tensor);
     check();
 
-    let next: [string, Tensor][] = [['p5', P()], ['p2', P()]];
+    const next: [string, Tensor][] = [['p5', P()], ['p2', P()]];
     parameters.update(next);
     parameterDict.update(next);
     check();

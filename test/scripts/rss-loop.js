@@ -37,4 +37,7 @@ for (let i = 0; i < iters; i++) {
   if (i % 5000 === 0) peak = Math.max(peak, mib());
 }
 const after = mib();
-console.log(JSON.stringify({ mode, iters, beforeMiB: +before.toFixed(1), afterMiB: +after.toFixed(1), peakMiB: +peak.toFixed(1), seconds: (Date.now() - t0) / 1000, first, last }));
+console.log(JSON.stringify({
+  mode, iters, beforeMiB: +before.toFixed(1), afterMiB: +after.toFixed(1), peakMiB: +peak.toFixed(1),
+  seconds: (Date.now() - t0) / 1000, first, last,
+}));

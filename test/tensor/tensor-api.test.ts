@@ -162,7 +162,7 @@ describe('errors name the op, the shapes and the dim', () => {
     expect(() => torch.ones(2).matmul(null as unknown as torch.Tensor)).toThrow(/matmul: both arguments must be Tensors/);
   });
   test('native layer rejects what slips past TS with a JS error, not a crash', () => {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+
     const { native } = require('../../lib/native');
     expect(() => native.unary(0, new Float32Array(4), new Float32Array(3))).toThrow(/torchlet.unary: out holds 3 values, expected 4/);
     expect(() => native.gemm(1, false, false, 4, 4, 4, new Float32Array(3), 0, new Float32Array(16), 0, new Float32Array(16), 16, 1, 0))

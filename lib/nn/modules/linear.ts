@@ -47,7 +47,7 @@ export class Identity extends Module<[any], any> {
   constructor(..._args: unknown[]) {
     super();
   }
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
   forward(input: any): any {
     return input;
   }
