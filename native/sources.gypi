@@ -29,6 +29,9 @@
     "kernels/arm_neon.cc",
     "binding/ops_layers.cc",
     "core/activation_ext.cc",
-    "core/layernorm.cc"
+    "core/layernorm.cc",
+    "binding/ops_layers2.cc",
+    "core/conv_transpose.cc",
+    "core/interpolate.cc"
   ]
 }

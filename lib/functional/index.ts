@@ -20,3 +20,7 @@ export type { EmbeddingOptions } from './embedding';
 export { binaryCrossEntropy, smoothL1Loss, huberLoss, klDiv, cosineEmbeddingLoss } from './loss-extra';
 export { pixelShuffle, zeroPad2d } from './interpolate';
 export type { Padding2d } from './interpolate';
+export { conv1d, convTranspose2d } from './conv-extra';
+export type { Conv1dOptions, ConvTranspose2dOptions, Size1 } from './conv-extra';
+export { interpolate } from './interpolate';
+export type { InterpolateOptions, InterpolateMode } from './interpolate';

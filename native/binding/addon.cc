@@ -7,6 +7,7 @@
 namespace torchlet {
 
 void RegisterLayerOps(Napi::Env env, Napi::Object exports);  // binding/ops_layers.cc
+void RegisterLayerOps2(Napi::Env env, Napi::Object exports);  // binding/ops_layers2.cc
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   TuneAllocatorOnce();
@@ -23,6 +24,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterLossOps(env, exports);
   RegisterDtypeOps(env, exports);
   RegisterLayerOps(env, exports);
+  RegisterLayerOps2(env, exports);
   return exports;
 }
 

@@ -1,0 +1,137 @@
+#include "core/interpolate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "core/denormal.h"
+#include "core/thread_pool.h"
+
+namespace torchlet {
+namespace {
+
+// ATen's compute_scales_value<float>: 1 / scale when the user gave one, else in / out.
+float ScaleValue(double scale, int64_t in, int64_t out) {
+  return scale > 0 ? static_cast<float>(1.0 / scale) : static_cast<float>(in) / static_cast<float>(out);
+}
+
+// ATen's nearest_idx.
+int64_t NearestIdx(int64_t o, int64_t in, int64_t out, double scale) {
+  if (out == in) return o;
+  if (out == 2 * in) return o >> 1;
+  const float s = ScaleValue(scale, in, out);
+  return std::min(static_cast<int64_t>(std::floor(static_cast<float>(o) * s)), in - 1);
+}
+
+// One axis of a linear interpolation: output o reads i0 and i0 + step with weights l0, l1.
+struct LinearTap {
+  int64_t i0, step;
+  float l0, l1;
+};
+
+// ATen's area_pixel_compute_scale / area_pixel_compute_source_index / guard_index_and_lambda.
+std::vector<LinearTap> LinearTaps(int64_t in, int64_t out, bool align_corners, double scale) {
+  std::vector<LinearTap> taps(static_cast<size_t>(out));
+  float s;
+  if (align_corners) s = out > 1 ? static_cast<float>(in - 1) / static_cast<float>(out - 1) : 0.0f;
+  else s = ScaleValue(scale, in, out);
+  for (int64_t o = 0; o < out; ++o) {
+    float src;
+    if (align_corners) {
+      src = s * static_cast<float>(o);
+    } else {
+      src = static_cast<float>(s * (o + 0.5) - 0.5);
+      if (src < 0) src = 0;
+    }
+    const int64_t i0 = std::min(static_cast<int64_t>(std::floor(src)), in - 1);
+    const float l1 = std::min(std::max(src - static_cast<float>(i0), 0.0f), 1.0f);
+    taps[static_cast<size_t>(o)] = LinearTap{i0, i0 < in - 1 ? 1 : 0, 1.0f - l1, l1};
+  }
+  return taps;
+}
+
+std::vector<int64_t> NearestTaps(int64_t in, int64_t out, double scale) {
+  std::vector<int64_t> idx(static_cast<size_t>(out));
+  for (int64_t o = 0; o < out; ++o) idx[static_cast<size_t>(o)] = NearestIdx(o, in, out, scale);
+  return idx;
+}
+
+int64_t Grain(const InterpParams& p) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, p.oh * p.ow)); }
+
+}  // namespace
+
+void InterpolateForward(const InterpParams& p, const float* x, float* y) {
+  DenormalGuard dg;
+  const int64_t hw = p.h * p.w, ohw = p.oh * p.ow;
+  if (p.mode == kInterpNearest) {
+    const std::vector<int64_t> ih = NearestTaps(p.h, p.oh, p.scale_h), iw = NearestTaps(p.w, p.ow, p.scale_w);
+    ParallelFor(p.planes, Grain(p), [&](int64_t lo, int64_t hi) {
+      for (int64_t q = lo; q < hi; ++q)
+        for (int64_t oy = 0; oy < p.oh; ++oy) {
+          const float* src = x + q * hw + ih[static_cast<size_t>(oy)] * p.w;
+          float* d = y + q * ohw + oy * p.ow;
+          for (int64_t ox = 0; ox < p.ow; ++ox) d[ox] = src[iw[static_cast<size_t>(ox)]];
+        }
+    });
+    return;
+  }
+  const std::vector<LinearTap> th = LinearTaps(p.h, p.oh, p.align_corners, p.scale_h);
+  const std::vector<LinearTap> tw = LinearTaps(p.w, p.ow, p.align_corners, p.scale_w);
+  ParallelFor(p.planes, Grain(p), [&](int64_t lo, int64_t hi) {
+    for (int64_t q = lo; q < hi; ++q)
+      for (int64_t oy = 0; oy < p.oh; ++oy) {
+        const LinearTap& a = th[static_cast<size_t>(oy)];
+        const float* r0 = x + q * hw + a.i0 * p.w;
+        const float* r1 = r0 + a.step * p.w;
+        float* d = y + q * ohw + oy * p.ow;
+        for (int64_t ox = 0; ox < p.ow; ++ox) {
+          const LinearTap& b = tw[static_cast<size_t>(ox)];
+          const int64_t j0 = b.i0, j1 = b.i0 + b.step;
+          d[ox] = a.l0 * (b.l0 * r0[j0] + b.l1 * r0[j1]) + a.l1 * (b.l0 * r1[j0] + b.l1 * r1[j1]);
+        }
+      }
+  });
+}
+
+void InterpolateBackward(const InterpParams& p, const float* gy, float* gx) {
+  DenormalGuard dg;
+  const int64_t hw = p.h * p.w, ohw = p.oh * p.ow;
+  // Each task owns whole planes of gx: no two threads add into the same memory.
+  if (p.mode == kInterpNearest) {
+    const std::vector<int64_t> ih = NearestTaps(p.h, p.oh, p.scale_h), iw = NearestTaps(p.w, p.ow, p.scale_w);
+    ParallelFor(p.planes, Grain(p), [&](int64_t lo, int64_t hi) {
+      std::memset(gx + lo * hw, 0, sizeof(float) * static_cast<size_t>((hi - lo) * hw));
+      for (int64_t q = lo; q < hi; ++q)
+        for (int64_t oy = 0; oy < p.oh; ++oy) {
+          float* dst = gx + q * hw + ih[static_cast<size_t>(oy)] * p.w;
+          const float* g = gy + q * ohw + oy * p.ow;
+          for (int64_t ox = 0; ox < p.ow; ++ox) dst[iw[static_cast<size_t>(ox)]] += g[ox];
+        }
+    });
+    return;
+  }
+  const std::vector<LinearTap> th = LinearTaps(p.h, p.oh, p.align_corners, p.scale_h);
+  const std::vector<LinearTap> tw = LinearTaps(p.w, p.ow, p.align_corners, p.scale_w);
+  ParallelFor(p.planes, Grain(p), [&](int64_t lo, int64_t hi) {
+    std::memset(gx + lo * hw, 0, sizeof(float) * static_cast<size_t>((hi - lo) * hw));
+    for (int64_t q = lo; q < hi; ++q)
+      for (int64_t oy = 0; oy < p.oh; ++oy) {
+        const LinearTap& a = th[static_cast<size_t>(oy)];
+        float* r0 = gx + q * hw + a.i0 * p.w;
+        float* r1 = r0 + a.step * p.w;
+        const float* g = gy + q * ohw + oy * p.ow;
+        for (int64_t ox = 0; ox < p.ow; ++ox) {
+          const LinearTap& b = tw[static_cast<size_t>(ox)];
+          const int64_t j0 = b.i0, j1 = b.i0 + b.step;
+          const float v0 = a.l0 * g[ox], v1 = a.l1 * g[ox];
+          r0[j0] += b.l0 * v0;
+          r0[j1] += b.l1 * v0;
+          r1[j0] += b.l0 * v1;
+          r1[j1] += b.l1 * v1;
+        }
+      }
+  });
+}
+
+}  // namespace torchlet
