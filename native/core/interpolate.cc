@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "core/denormal.h"
@@ -69,8 +70,13 @@ void InterpolateForward(const InterpParams& p, const float* x, float* y) {
     ParallelFor(p.planes, Grain(p), [&](int64_t lo, int64_t hi) {
       for (int64_t q = lo; q < hi; ++q)
         for (int64_t oy = 0; oy < p.oh; ++oy) {
-          const float* src = x + q * hw + ih[static_cast<size_t>(oy)] * p.w;
           float* d = y + q * ohw + oy * p.ow;
+          // Upsampling repeats input rows: a repeated row is a copy of the output row above.
+          if (oy > 0 && ih[static_cast<size_t>(oy)] == ih[static_cast<size_t>(oy - 1)]) {
+            std::memcpy(d, d - p.ow, sizeof(float) * static_cast<size_t>(p.ow));
+            continue;
+          }
+          const float* src = x + q * hw + ih[static_cast<size_t>(oy)] * p.w;
           for (int64_t ox = 0; ox < p.ow; ++ox) d[ox] = src[iw[static_cast<size_t>(ox)]];
         }
     });
@@ -78,19 +84,43 @@ void InterpolateForward(const InterpParams& p, const float* x, float* y) {
   }
   const std::vector<LinearTap> th = LinearTaps(p.h, p.oh, p.align_corners, p.scale_h);
   const std::vector<LinearTap> tw = LinearTaps(p.w, p.ow, p.align_corners, p.scale_w);
+  // Separable: each input row is interpolated along w once into a row cache (consecutive output
+  // rows share input rows), then output rows are a vectorisable blend of two cached rows. This is
+  // ATen's expression a.l0 * (w-interp of row i0) + a.l1 * (w-interp of row i1), in the same
+  // order, so the results are the same bits.
+  auto hrow = [&](const float* r, float* out) {
+    for (int64_t ox = 0; ox < p.ow; ++ox) {
+      const LinearTap& b = tw[static_cast<size_t>(ox)];
+      out[ox] = b.l0 * r[b.i0] + b.l1 * r[b.i0 + b.step];
+    }
+  };
   ParallelFor(p.planes, Grain(p), [&](int64_t lo, int64_t hi) {
-    for (int64_t q = lo; q < hi; ++q)
+    std::vector<float> cache(static_cast<size_t>(2 * p.ow));
+    for (int64_t q = lo; q < hi; ++q) {
+      float* c0 = cache.data();
+      float* c1 = c0 + p.ow;
+      int64_t have0 = -1, have1 = -1;  // input rows held by c0 / c1
       for (int64_t oy = 0; oy < p.oh; ++oy) {
         const LinearTap& a = th[static_cast<size_t>(oy)];
-        const float* r0 = x + q * hw + a.i0 * p.w;
-        const float* r1 = r0 + a.step * p.w;
-        float* d = y + q * ohw + oy * p.ow;
-        for (int64_t ox = 0; ox < p.ow; ++ox) {
-          const LinearTap& b = tw[static_cast<size_t>(ox)];
-          const int64_t j0 = b.i0, j1 = b.i0 + b.step;
-          d[ox] = a.l0 * (b.l0 * r0[j0] + b.l1 * r0[j1]) + a.l1 * (b.l0 * r1[j0] + b.l1 * r1[j1]);
+        const int64_t i0 = a.i0, i1 = a.i0 + a.step;
+        if (have0 != i0) {
+          if (have1 == i0) {
+            std::swap(c0, c1);
+            std::swap(have0, have1);
+          } else {
+            hrow(x + q * hw + i0 * p.w, c0);
+            have0 = i0;
+          }
         }
+        if (have1 != i1) {
+          hrow(x + q * hw + i1 * p.w, c1);
+          have1 = i1;
+        }
+        float* d = y + q * ohw + oy * p.ow;
+        const float l0 = a.l0, l1 = a.l1;
+        for (int64_t ox = 0; ox < p.ow; ++ox) d[ox] = l0 * c0[ox] + l1 * c1[ox];
       }
+    }
   });
 }
 
