@@ -14,9 +14,9 @@ void ConvTranspose2dForward(const Conv2dParams& p, const float* x, const float* 
   // here; y (the same size as that input) stands in for it so no null pointer is offset.
   Conv2dBackward(p, y, w, x, y, nullptr, nullptr);
   if (!bias) return;
-  DenormalGuard dg;
   const int64_t hw = p.h * p.w, planes = p.n * p.c;
   ParallelFor(planes, std::max<int64_t>(1, 65536 / std::max<int64_t>(1, hw)), [&](int64_t lo, int64_t hi) {
+    DenormalGuard dg;
     for (int64_t q = lo; q < hi; ++q) {
       const float b = bias[q % p.c];
       float* d = y + q * hw;
@@ -30,11 +30,11 @@ void ConvTranspose2dBackward(const Conv2dParams& p, const float* x, const float*
   if (gx) Conv2dForward(p, gy, w, nullptr, gx);
   if (gw) Conv2dBackward(p, gy, w, x, nullptr, gw, nullptr);
   if (gb) {
-    DenormalGuard dg;
     const KernelTable& kt = Kernels();
     const int64_t hw = p.h * p.w;
     const int64_t grain = std::max<int64_t>(8, (int64_t(1) << 18) / std::max<int64_t>(1, p.n * hw));
     ParallelFor(p.c, grain, [&](int64_t lo, int64_t hi) {
+      DenormalGuard dg;
       for (int64_t o = lo; o < hi; ++o) {
         double s = 0;
         for (int64_t b = 0; b < p.n; ++b) s += kt.reduce_row(kSum, gy + (b * p.c + o) * hw, hw);

@@ -60,14 +60,33 @@ std::vector<int64_t> NearestTaps(int64_t in, int64_t out, double scale) {
 
 int64_t Grain(const InterpParams& p) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, p.oh * p.ow)); }
 
+// Runs body(plane_lo, plane_hi, scratch) over the planes in at most GetNumThreads() chunks, each
+// with its own `per_chunk` floats of scratch. The scratch is allocated here, on the calling
+// thread, so running out of memory throws where RunKernel turns it into a JS error (the pool's
+// threads must not throw).
+template <typename Body>
+void ChunkedPlanes(const InterpParams& p, int64_t per_chunk, Body&& body) {
+  const int64_t small = std::max<int64_t>(1, (p.planes + Grain(p) - 1) / Grain(p));
+  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>({p.planes, small, GetNumThreads()}));
+  std::vector<float> scratch(static_cast<size_t>(chunks * per_chunk));
+  ParallelFor(chunks, 1, [&](int64_t lo, int64_t hi) {
+    DenormalGuard dg;
+    for (int64_t c = lo; c < hi; ++c)
+      body(p.planes * c / chunks, p.planes * (c + 1) / chunks, scratch.data() + c * per_chunk);
+  });
+}
+
+// Above this many floats of row scratch per chunk the backward scatters directly instead.
+constexpr int64_t kMaxRowScratch = int64_t(4) << 20;  // 16 MB
+
 }  // namespace
 
 void InterpolateForward(const InterpParams& p, const float* x, float* y) {
-  DenormalGuard dg;
   const int64_t hw = p.h * p.w, ohw = p.oh * p.ow;
   if (p.mode == kInterpNearest) {
     const std::vector<int64_t> ih = NearestTaps(p.h, p.oh, p.scale_h), iw = NearestTaps(p.w, p.ow, p.scale_w);
     ParallelFor(p.planes, Grain(p), [&](int64_t lo, int64_t hi) {
+      DenormalGuard dg;
       for (int64_t q = lo; q < hi; ++q)
         for (int64_t oy = 0; oy < p.oh; ++oy) {
           float* d = y + q * ohw + oy * p.ow;
@@ -94,10 +113,9 @@ void InterpolateForward(const InterpParams& p, const float* x, float* y) {
       out[ox] = b.l0 * r[b.i0] + b.l1 * r[b.i0 + b.step];
     }
   };
-  ParallelFor(p.planes, Grain(p), [&](int64_t lo, int64_t hi) {
-    std::vector<float> cache(static_cast<size_t>(2 * p.ow));
+  ChunkedPlanes(p, 2 * p.ow, [&](int64_t lo, int64_t hi, float* cache) {
     for (int64_t q = lo; q < hi; ++q) {
-      float* c0 = cache.data();
+      float* c0 = cache;
       float* c1 = c0 + p.ow;
       int64_t have0 = -1, have1 = -1;  // input rows held by c0 / c1
       for (int64_t oy = 0; oy < p.oh; ++oy) {
@@ -125,12 +143,12 @@ void InterpolateForward(const InterpParams& p, const float* x, float* y) {
 }
 
 void InterpolateBackward(const InterpParams& p, const float* gy, float* gx) {
-  DenormalGuard dg;
   const int64_t hw = p.h * p.w, ohw = p.oh * p.ow;
   // Each task owns whole planes of gx: no two threads add into the same memory.
   if (p.mode == kInterpNearest) {
     const std::vector<int64_t> ih = NearestTaps(p.h, p.oh, p.scale_h), iw = NearestTaps(p.w, p.ow, p.scale_w);
     ParallelFor(p.planes, Grain(p), [&](int64_t lo, int64_t hi) {
+      DenormalGuard dg;
       std::memset(gx + lo * hw, 0, sizeof(float) * static_cast<size_t>((hi - lo) * hw));
       for (int64_t q = lo; q < hi; ++q)
         for (int64_t oy = 0; oy < p.oh; ++oy) {
@@ -143,24 +161,55 @@ void InterpolateBackward(const InterpParams& p, const float* gy, float* gx) {
   }
   const std::vector<LinearTap> th = LinearTaps(p.h, p.oh, p.align_corners, p.scale_h);
   const std::vector<LinearTap> tw = LinearTaps(p.w, p.ow, p.align_corners, p.scale_w);
-  ParallelFor(p.planes, Grain(p), [&](int64_t lo, int64_t hi) {
-    std::memset(gx + lo * hw, 0, sizeof(float) * static_cast<size_t>((hi - lo) * hw));
-    for (int64_t q = lo; q < hi; ++q)
+  // The adjoint of the separable forward: output rows are first spread onto the input rows they
+  // read (rows of length ow, vectorisable axpys: gr[i] += l * gy[oy]), then each input row's
+  // gradient goes back through the w-interpolation once (the scatter runs h times, not oh times).
+  if (p.h * p.ow > kMaxRowScratch) {
+    ParallelFor(p.planes, Grain(p), [&](int64_t lo, int64_t hi) {
+      DenormalGuard dg;
+      std::memset(gx + lo * hw, 0, sizeof(float) * static_cast<size_t>((hi - lo) * hw));
+      for (int64_t q = lo; q < hi; ++q)
+        for (int64_t oy = 0; oy < p.oh; ++oy) {
+          const LinearTap& a = th[static_cast<size_t>(oy)];
+          float* r0 = gx + q * hw + a.i0 * p.w;
+          float* r1 = r0 + a.step * p.w;
+          const float* g = gy + q * ohw + oy * p.ow;
+          for (int64_t ox = 0; ox < p.ow; ++ox) {
+            const LinearTap& b = tw[static_cast<size_t>(ox)];
+            const float v0 = a.l0 * g[ox], v1 = a.l1 * g[ox];
+            r0[b.i0] += b.l0 * v0;
+            r0[b.i0 + b.step] += b.l1 * v0;
+            r1[b.i0] += b.l0 * v1;
+            r1[b.i0 + b.step] += b.l1 * v1;
+          }
+        }
+    });
+    return;
+  }
+  ChunkedPlanes(p, p.h * p.ow, [&](int64_t lo, int64_t hi, float* rows) {
+    for (int64_t q = lo; q < hi; ++q) {
+      std::fill(rows, rows + p.h * p.ow, 0.0f);
       for (int64_t oy = 0; oy < p.oh; ++oy) {
         const LinearTap& a = th[static_cast<size_t>(oy)];
-        float* r0 = gx + q * hw + a.i0 * p.w;
-        float* r1 = r0 + a.step * p.w;
         const float* g = gy + q * ohw + oy * p.ow;
+        float* r0 = rows + a.i0 * p.ow;
+        float* r1 = r0 + a.step * p.ow;
+        const float l0 = a.l0, l1 = a.l1;
+        for (int64_t ox = 0; ox < p.ow; ++ox) r0[ox] += l0 * g[ox];
+        for (int64_t ox = 0; ox < p.ow; ++ox) r1[ox] += l1 * g[ox];
+      }
+      float* gq = gx + q * hw;
+      std::memset(gq, 0, sizeof(float) * static_cast<size_t>(hw));
+      for (int64_t iy = 0; iy < p.h; ++iy) {
+        const float* r = rows + iy * p.ow;
+        float* d = gq + iy * p.w;
         for (int64_t ox = 0; ox < p.ow; ++ox) {
           const LinearTap& b = tw[static_cast<size_t>(ox)];
-          const int64_t j0 = b.i0, j1 = b.i0 + b.step;
-          const float v0 = a.l0 * g[ox], v1 = a.l1 * g[ox];
-          r0[j0] += b.l0 * v0;
-          r0[j1] += b.l1 * v0;
-          r1[j0] += b.l0 * v1;
-          r1[j1] += b.l1 * v1;
+          d[b.i0] += b.l0 * r[ox];
+          d[b.i0 + b.step] += b.l1 * r[ox];
         }
       }
+    }
   });
 }
 

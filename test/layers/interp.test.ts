@@ -143,3 +143,41 @@ describe('bilinear forward: the row cache of the separable kernel', () => {
     expectClose(y, bilinearRef(x.storage, 6, h, w, oh, ow, ac), 0, 0, 'bilinear');
   });
 });
+
+/** The adjoint of bilinearRef's map, accumulated in float64. */
+function bilinearBackwardRef(gy: Float32Array, h: number, w: number, oh: number, ow: number, ac: boolean): Float64Array {
+  const taps = (inp: number, out: number) => {
+    const f = Math.fround, s = ac ? (out > 1 ? f((inp - 1) / (out - 1)) : 0) : f(inp / out);
+    return Array.from({ length: out }, (_, o) => {
+      let src = ac ? f(s * o) : f(s * (o + 0.5) - 0.5);
+      if (src < 0) src = 0;
+      const i0 = Math.min(Math.floor(src), inp - 1), l1 = Math.min(Math.max(f(src - i0), 0), 1);
+      return { i0, i1: i0 < inp - 1 ? i0 + 1 : i0, l0: 1 - l1, l1 };
+    });
+  };
+  const th = taps(h, oh), tw = taps(w, ow), gx = new Float64Array(h * w);
+  for (let oy = 0; oy < oh; oy++) {
+    for (let ox = 0; ox < ow; ox++) {
+      const a = th[oy], b = tw[ox], g = gy[oy * ow + ox];
+      gx[a.i0 * w + b.i0] += a.l0 * b.l0 * g;
+      gx[a.i0 * w + b.i1] += a.l0 * b.l1 * g;
+      gx[a.i1 * w + b.i0] += a.l1 * b.l0 * g;
+      gx[a.i1 * w + b.i1] += a.l1 * b.l1 * g;
+    }
+  }
+  return gx;
+}
+
+describe('bilinear backward: row-separable path and the direct path for very tall inputs', () => {
+  test.each([
+    [13, 17, 29, 11, false], [6, 5, 31, 23, true], [31, 23, 6, 5, false],
+    // h * ow above the kernel's 4M-float row scratch: the direct scatter path.
+    [2100, 3, 2, 2000, false],
+  ])('%i x %i -> %i x %i alignCorners %s', (h, w, oh, ow, ac) => {
+    torch.manualSeed(h + ow);
+    const x = torch.randn(1, 1, h, w).requiresGrad_(true);
+    const gy = torch.randn(1, 1, oh, ow);
+    F.interpolate(x, { size: [oh, ow], mode: 'bilinear', alignCorners: ac }).backward(gy);
+    expectClose(x.grad!, bilinearBackwardRef(gy.storage, h, w, oh, ow, ac), 1e-5, 1e-5, 'gradInput');
+  });
+});
