@@ -21,8 +21,10 @@ float ScaleValue(double scale, int64_t in, int64_t out) {
 int64_t NearestIdx(int64_t o, int64_t in, int64_t out, double scale) {
   if (out == in) return o;
   if (out == 2 * in) return o >> 1;
-  const float s = ScaleValue(scale, in, out);
-  return std::min(static_cast<int64_t>(std::floor(static_cast<float>(o) * s)), in - 1);
+  const float v = std::floor(static_cast<float>(o) * ScaleValue(scale, in, out));
+  // A scale from a direct native call can make v huge, inf or NaN: converting those to int64 is
+  // undefined behaviour, so they take the clamp ATen's min() gives finite values.
+  return v >= 0 && static_cast<double>(v) < static_cast<double>(in - 1) ? static_cast<int64_t>(v) : v >= 0 ? in - 1 : 0;
 }
 
 // One axis of a linear interpolation: output o reads i0 and i0 + step with weights l0, l1.
@@ -45,7 +47,9 @@ std::vector<LinearTap> LinearTaps(int64_t in, int64_t out, bool align_corners, d
       src = static_cast<float>(s * (o + 0.5) - 0.5);
       if (src < 0) src = 0;
     }
-    const int64_t i0 = std::min(static_cast<int64_t>(std::floor(src)), in - 1);
+    // As in NearestIdx, only values below in - 1 are converted (src is >= 0 or NaN here).
+    const float fl = std::floor(src);
+    const int64_t i0 = static_cast<double>(fl) < static_cast<double>(in - 1) ? static_cast<int64_t>(fl) : in - 1;
     const float l1 = std::min(std::max(src - static_cast<float>(i0), 0.0f), 1.0f);
     taps[static_cast<size_t>(o)] = LinearTap{i0, i0 < in - 1 ? 1 : 0, 1.0f - l1, l1};
   }

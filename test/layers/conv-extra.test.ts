@@ -182,3 +182,54 @@ describe('bad arguments give named errors', () => {
       .toThrow(/torchlet.interpolate: input holds 3 values, expected 4/);
   });
 });
+
+describe('native convTranspose2d / interpolate: random parameters never crash', () => {
+  // Deterministic LCG: random geometry, buffers sized as the geometry implies (when small), so
+  // calls get past the length checks and reach the kernels; each either runs or throws a JS error.
+  let s = 12345;
+  const rnd = (n: number) => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % n);
+  const pick = () => (rnd(10) === 0 ? [0, 2 ** 31 - 1, 100000][rnd(3)] : rnd(7));
+  const buf = (n: number) => new Float32Array(n >= 0 && n <= 200000 ? n : rnd(50));
+  const native = require('../../lib/native').native;
+  test('convTranspose2d', () => {
+    for (let it = 0; it < 400; it++) {
+      // A consistent geometry (the adjoint conv2d of a valid transposed conv), one entry of it
+      // replaced by a random value 40% of the time.
+      const g = 1 + rnd(3), kh = 1 + rnd(4), kw = 1 + rnd(4), sh = 1 + rnd(3), sw = 1 + rnd(3);
+      const ph = rnd(3), pw = rnd(3), dh = 1 + rnd(2), dw = 1 + rnd(2), ih = 1 + rnd(5), iw = 1 + rnd(5);
+      const v = [rnd(3), g * (1 + rnd(3)), Math.max(1, (ih - 1) * sh - 2 * ph + dh * (kh - 1) + rnd(sh) + 1),
+        Math.max(1, (iw - 1) * sw - 2 * pw + dw * (kw - 1) + rnd(sw) + 1), g * (1 + rnd(3)), kh, kw, sh, sw, ph, pw, dh, dw,
+        g, ih, iw];
+      if (rnd(10) < 4) v[rnd(16)] = pick();
+      const [n, c, h, w, oc, , , , , , , , , , oh, ow] = v;
+      const p = Int32Array.from(v);
+      const x = buf(n * oc * oh * ow), wt = buf(oc * Math.floor(c / Math.max(v[13], 1)) * v[5] * v[6]), y = buf(n * c * h * w);
+      try {
+        native.convTranspose2d(x, wt, rnd(2) ? buf(c) : null, p, y);
+        native.convTranspose2dBackward(x, wt, y, p, buf(x.length), buf(wt.length), buf(c));
+      } catch (e) {
+        expect((e as Error).name).toMatch(/^(Range|Type)?Error$/);
+        expect(String((e as Error).message)).toMatch(/^torchlet\.convTranspose2d/);
+      }
+    }
+  });
+  test('interpolate', () => {
+    for (let it = 0; it < 400; it++) {
+      const v = Array.from({ length: 7 }, () => (rnd(4) ? 1 + rnd(6) : pick()));
+      v[5] = rnd(3);
+      const [planes, h, w, oh, ow] = v;
+      const scales = [0, -1, 1e-30, 1e30, 2.5, NaN, Infinity];
+      const sh = scales[rnd(scales.length)], sw = scales[rnd(scales.length)];
+      const p = Int32Array.from(v);
+      const x = buf(planes * h * w), y = buf(planes * oh * ow);
+      try {
+        native.interpolate(x, p, sh, sw, y);
+        native.interpolateBackward(y, p, sh, sw, x);
+        expect(y.every(Number.isFinite)).toBe(true);
+      } catch (e) {
+        expect((e as Error).name).toMatch(/^(Range|Type)?Error$/);
+        expect(String((e as Error).message)).toMatch(/^torchlet\.interpolate/);
+      }
+    }
+  });
+});
