@@ -216,3 +216,52 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
   });
   return out;
 }
+
+export interface ConvTranspose1dOptions {
+  stride?: Size1;
+  padding?: Size1;
+  outputPadding?: Size1;
+  groups?: number;
+  dilation?: Size1;
+}
+
+const CONVT1D_OPTIONS = ['stride', 'padding', 'outputPadding', 'groups', 'dilation'];
+
+/**
+ * `F.convTranspose1d(input, weight, bias?, { stride, padding, outputPadding, groups, dilation })`:
+ * input (N, C, L) or (C, L), weight [inChannels, outChannels/groups, k]; a transposed 2-D
+ * convolution with H = 1.
+ */
+export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTranspose1dOptions = {}): Tensor {
+  const op = 'convTranspose1d';
+  checkTensor(op, x, 'input');
+  checkTensor(op, weight, 'weight');
+  checkOptions(op, opts, CONVT1D_OPTIONS);
+  const o = opts ?? {};
+  const s = x.shape;
+  if (s.length !== 2 && s.length !== 3) {
+    throw new RangeError(`${op}: expected a 2-D (C, L) or 3-D (N, C, L) input, got input${fmtShape(s)}`);
+  }
+  if (weight.shape.length !== 3) {
+    throw new RangeError(`${op}: expected a 3-D weight [inChannels, outChannels/groups, kernelSize], got weight${fmtShape(weight.shape)}`);
+  }
+  const as2d = (v: unknown, name: string, min: number): [number, number] => [min === 0 ? 0 : 1, single(op, name, v, min)];
+  const x4 = x.reshape(s.length === 3 ? [s[0], s[1], 1, s[2]] : [s[0], 1, s[1]]);
+  const w4 = weight.reshape([weight.shape[0], weight.shape[1], 1, weight.shape[2]]);
+  let y: Tensor;
+  try {
+    y = convTranspose2d(x4, w4, bias, {
+      stride: as2d(o.stride ?? 1, 'stride', 1), padding: as2d(o.padding ?? 0, 'padding', 0),
+      outputPadding: as2d(o.outputPadding ?? 0, 'outputPadding', 0), dilation: as2d(o.dilation ?? 1, 'dilation', 1),
+      groups: o.groups,
+    });
+  } catch (e) {
+    // The 2-D op's messages, in 1-D terms (shapes of the caller's tensors).
+    if (e instanceof RangeError && e.message.startsWith('convTranspose2d: ')) {
+      throw new RangeError(`${op}: ${e.message.slice('convTranspose2d: '.length)} (as the 2-D op with H = 1 sees it)`);
+    }
+    throw e;
+  }
+  const ys = y.shape;
+  return y.reshape(ys.length === 4 ? [ys[0], ys[1], ys[3]] : [ys[0], ys[2]]);
+}

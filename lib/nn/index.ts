@@ -63,7 +63,7 @@ export { BCELoss, SmoothL1Loss, HuberLoss, KLDivLoss, CosineEmbeddingLoss } from
 export { PixelShuffle } from './modules/upsampling';
 export { ZeroPad2d } from './modules/padding';
 export { Dropout2d, Unflatten } from './modules/conv-extra';
-export { Conv1d, ConvTranspose2d } from './modules/conv-extra';
-export type { Conv1dOptions, ConvTranspose2dOptions } from './modules/conv-extra';
+export { Conv1d, ConvTranspose1d, ConvTranspose2d } from './modules/conv-extra';
+export type { Conv1dOptions, ConvTranspose1dOptions, ConvTranspose2dOptions } from './modules/conv-extra';
 export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d } from './modules/upsampling';
 export type { UpsampleOptions } from './modules/upsampling';

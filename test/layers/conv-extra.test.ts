@@ -72,6 +72,29 @@ describe('F.convTranspose2d matches PyTorch', () => {
   });
 });
 
+describe('F.convTranspose1d matches PyTorch', () => {
+  for (const c of load('conv_transpose1d.json')) {
+    test(`${JSON.stringify(c.xShape)} * ${JSON.stringify(c.wShape)} ${JSON.stringify(c.opts)}${c.b ? '' : ' no bias'}`, () => {
+      checkCase(c, (x, w, b) => F.convTranspose1d(x, w, b, c.opts));
+    });
+  }
+  test('nn.ConvTranspose1d computes F.convTranspose1d with its parameters', () => {
+    const c = load('conv_transpose1d.json')[1];
+    const m = new nn.ConvTranspose1d(c.wShape[0], c.wShape[1] * c.opts.groups, c.wShape[2], c.opts);
+    torch.noGrad(() => {
+      m.weight.copy_(T(c.w, c.wShape, false));
+      m.bias!.copy_(T(c.b, [c.b.length], false));
+    });
+    const out = m(T(c.x, c.xShape));
+    expectClose(out, c.out, 1e-5, 1e-5, 'out');
+    out.backward(T(c.gy, c.outShape, false));
+    expectClose(m.weight.grad!, c.gw, 1e-5, 1e-5, 'gradWeight');
+    expect(() => F.convTranspose1d(T(c.x, c.xShape), T(c.w, c.wShape), null, { outputPadding: 2, stride: 2 }))
+      .toThrow(/^convTranspose1d: output padding must be smaller than either stride or dilation/);
+    expect(() => F.convTranspose1d(torch.zeros(2, 4, 6, 1), T(c.w, c.wShape))).toThrow(/^convTranspose1d: expected a 2-D \(C, L\) or 3-D \(N, C, L\) input, got input\[2, 4, 6, 1\]/);
+  });
+});
+
 describe('Conv1d / ConvTranspose2d modules as PyTorch', () => {
   const mods: Record<string, () => nn.Module> = {
     'Conv1d(16, 33, 3, {stride: 2})': () => new nn.Conv1d(16, 33, 3, { stride: 2 }),
@@ -80,6 +103,7 @@ describe('Conv1d / ConvTranspose2d modules as PyTorch', () => {
     "Conv1d(4, 4, 3, {padding: 'valid'})": () => new nn.Conv1d(4, 4, 3, { padding: 'valid' }),
     'Conv1d(2, 4, 5, {padding: 2})': () => new nn.Conv1d(2, 4, 5, { padding: 2 }),
     'ConvTranspose2d(16, 33, 3, {stride: 2})': () => new nn.ConvTranspose2d(16, 33, 3, { stride: 2 }),
+    'ConvTranspose1d(16, 33, 3, {stride: 2, outputPadding: 1})': () => new nn.ConvTranspose1d(16, 33, 3, { stride: 2, outputPadding: 1 }),
     'ConvTranspose2d(16, 33, [3, 5], {stride: [2, 1], padding: [4, 2]})':
       () => new nn.ConvTranspose2d(16, 33, [3, 5], { stride: [2, 1], padding: [4, 2] }),
     'ConvTranspose2d(8, 4, 4, {stride: 2, padding: 1, outputPadding: 1, groups: 2, dilation: 2, bias: false})':

@@ -5,7 +5,7 @@ import { Module } from '../module';
 import { fmtShape } from '../../shape';
 import { pyBool, pyFloat, pyValue } from './utils';
 import { empty } from '../../ops/creation';
-import { conv1d, convTranspose2d } from '../../functional/conv-extra';
+import { conv1d, convTranspose1d, convTranspose2d } from '../../functional/conv-extra';
 import { Parameter } from '../parameter';
 import * as init from '../init';
 
@@ -280,6 +280,72 @@ export class ConvTranspose2d extends Module<[Tensor, (readonly number[])?], Tens
       res.push(size[d] - min);
     }
     return [res[0], res[1]];
+  }
+
+  extraRepr(): string { return convRepr(this); }
+}
+
+export interface ConvTranspose1dOptions {
+  stride?: Size1;
+  padding?: Size1;
+  outputPadding?: Size1;
+  groups?: number;
+  bias?: boolean;
+  dilation?: Size1;
+  /** Only 'zeros', as PyTorch. */
+  paddingMode?: 'zeros';
+}
+
+/**
+ * `nn.ConvTranspose1d(inChannels, outChannels, kernelSize, { stride, padding, outputPadding,
+ * groups, bias, dilation })`: the adjoint of Conv1d over (N, C, L) or (C, L) input; weight
+ * [in, out/groups, k].
+ */
+export class ConvTranspose1d extends Module<[Tensor], Tensor> {
+  declare inChannels: number;
+  declare outChannels: number;
+  declare kernelSize: [number];
+  declare stride: [number];
+  declare padding: [number];
+  declare dilation: [number];
+  declare groups: number;
+  declare paddingMode: string;
+  declare outputPadding: [number];
+  declare transposed: boolean;
+  declare weight: Parameter;
+  declare bias: Parameter | null;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: Size1, opts: ConvTranspose1dOptions = {}) {
+    super();
+    const op = 'ConvTranspose1d';
+    const { stride = 1, padding = 0, outputPadding = 0, groups = 1, bias = true, dilation = 1, paddingMode = 'zeros' } = opts ?? {};
+    checkChannels(op, inChannels, outChannels, groups);
+    if (paddingMode !== 'zeros') {
+      throw new RangeError(`${op}: only "zeros" padding mode is supported for ConvTranspose1d, got '${paddingMode}'`);
+    }
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = single(op, 'kernelSize', kernelSize, 1);
+    this.stride = single(op, 'stride', stride, 1);
+    this.padding = single(op, 'padding', padding, 0);
+    this.dilation = single(op, 'dilation', dilation, 1);
+    this.outputPadding = single(op, 'outputPadding', outputPadding, 0);
+    this.transposed = true;
+    this.groups = groups;
+    this.paddingMode = paddingMode;
+    this.weight = new Parameter(empty(inChannels, outChannels / groups, this.kernelSize[0]));
+    if (bias) this.bias = new Parameter(empty(outChannels));
+    else this.registerParameter('bias', null);
+    this.resetParameters();
+  }
+
+  resetParameters(): void { resetConvParameters(this.weight, this.bias); }
+
+  forward(input: Tensor): Tensor {
+    return convTranspose1d(input, this.weight, this.bias, {
+      stride: this.stride, padding: this.padding, outputPadding: this.outputPadding, groups: this.groups,
+      dilation: this.dilation,
+    });
   }
 
   extraRepr(): string { return convRepr(this); }
