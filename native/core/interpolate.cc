@@ -44,7 +44,7 @@ std::vector<LinearTap> LinearTaps(int64_t in, int64_t out, bool align_corners, d
     if (align_corners) {
       src = s * static_cast<float>(o);
     } else {
-      src = static_cast<float>(s * (o + 0.5) - 0.5);
+      src = static_cast<float>(s * (static_cast<double>(o) + 0.5) - 0.5);
       if (src < 0) src = 0;
     }
     // As in NearestIdx, only values below in - 1 are converted (src is >= 0 or NaN here).
