@@ -33,6 +33,9 @@
     "binding/ops_plan.cc",
     "core/plan.cc",
     "binding/ops_attention.cc",
-    "core/attention.cc"
+    "core/attention.cc",
+    "binding/ops_layers2.cc",
+    "core/conv_transpose.cc",
+    "core/interpolate.cc"
   ]
 }

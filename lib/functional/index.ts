@@ -24,3 +24,7 @@ export { scaledDotProductAttention } from './attention';
 export type { ScaledDotProductAttentionOptions } from './attention';
 export { multiHeadAttentionForward } from './attention';
 export type { MultiHeadAttentionParams, MultiHeadAttentionOptions } from './attention';
+export { conv1d, convTranspose1d, convTranspose2d } from './conv-extra';
+export type { Conv1dOptions, ConvTranspose1dOptions, ConvTranspose2dOptions, Size1 } from './conv-extra';
+export { interpolate } from './interpolate';
+export type { InterpolateOptions, InterpolateMode } from './interpolate';

@@ -1,12 +1,13 @@
 /**
  * Spatial rearrangements of NCHW tensors, as PyTorch: `F.pixelShuffle` and zero padding
- * (`F.zeroPad2d`, the 'constant' mode of F.pad with value 0). Each is one index-mapping pass
- * forward and its inverse backward.
+ * (`F.zeroPad2d`, the 'constant' mode of F.pad with value 0), each one index-mapping pass
+ * forward and its inverse backward; and resampling (`F.interpolate`, native/core/interpolate.h).
  */
 import { needsGrad, record } from '../autograd/node';
 import { fmtShape } from '../shape';
 import { Tensor } from '../tensor';
-import { checkTensor, uninit } from './nn-util';
+import { layersNative2 } from '../native-layers2';
+import { checkOptions, checkTensor, uninit } from './nn-util';
 
 /** `F.pixelShuffle(input, upscaleFactor)`: [*, C r^2, H, W] -> [*, C, H r, W r]. */
 export function pixelShuffle(input: Tensor, upscaleFactor: number): Tensor {
@@ -88,6 +89,116 @@ export function zeroPad2d(input: Tensor, padding: Padding2d): Tensor {
         }
       }
       return [new Tensor(gx, s)];
+    }, []);
+  }
+  return out;
+}
+
+/** The sampling modes of `F.interpolate` implemented so far. */
+export type InterpolateMode = 'nearest' | 'linear' | 'bilinear';
+
+export interface InterpolateOptions {
+  /** Output spatial size: a number for every spatial dim, or one per dim. */
+  size?: number | readonly number[] | null;
+  /** Multiplier of each spatial size (output size floor(in * scale)). */
+  scaleFactor?: number | readonly number[] | null;
+  /** 'nearest' (3-D or 4-D input), 'linear' (3-D) or 'bilinear' (4-D). Default 'nearest'. */
+  mode?: InterpolateMode;
+  /** Linear modes only: align the corner pixels' centres (default false). */
+  alignCorners?: boolean | null;
+  /** Sample with in / out (true) instead of 1 / scaleFactor (default), as PyTorch. */
+  recomputeScaleFactor?: boolean | null;
+}
+
+const INTERP_OPTIONS = ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor'];
+const INTERP_MODES: Record<string, { dims: number; code: number; node: string }> = {
+  nearest: { dims: 0, code: 0, node: 'Nearest' },
+  linear: { dims: 1, code: 1, node: 'Linear1D' },
+  bilinear: { dims: 2, code: 1, node: 'Bilinear2D' },
+};
+
+function perDim(op: string, name: string, v: number | readonly number[], dims: number, integer: boolean): number[] {
+  const list = typeof v === 'number' ? new Array<number>(dims).fill(v) : Array.isArray(v) ? [...v] : null;
+  if (list === null) throw new TypeError(`${op}: ${name} must be a number or a list of numbers, got ${JSON.stringify(v)}`);
+  if (list.length !== dims) {
+    throw new RangeError(
+      `${op}: ${name} shape must match input shape. Input is ${dims}D, ${name} is ${list.length}-D (got ${JSON.stringify(v)})`,
+    );
+  }
+  for (const x of list) {
+    const ok = typeof x === 'number' && (integer ? Number.isInteger(x) && x >= 0 && x < 2 ** 31 : Number.isFinite(x) && x > 0);
+    if (!ok) {
+      throw new RangeError(`${op}: ${name} must hold ${integer ? 'non-negative integers below 2^31' : 'positive finite numbers'}, got ${JSON.stringify(v)}`);
+    }
+  }
+  return list;
+}
+
+/**
+ * `F.interpolate(input, { size, scaleFactor, mode, alignCorners, recomputeScaleFactor })` (also
+ * `F.interpolate(input, size, { ... })`): resizes the spatial dims of (N, C, L) or (N, C, H, W)
+ * input by 'nearest', 'linear' (3-D) or 'bilinear' (4-D) sampling, at PyTorch's source
+ * coordinates. One native call forward, one backward.
+ */
+export function interpolate(
+  input: Tensor, sizeOrOpts?: number | readonly number[] | InterpolateOptions | null, opts?: InterpolateOptions,
+): Tensor {
+  const op = 'interpolate';
+  checkTensor(op, input, 'input');
+  let o: InterpolateOptions;
+  if (typeof sizeOrOpts === 'number' || Array.isArray(sizeOrOpts)) o = { ...(opts ?? {}), size: sizeOrOpts as number | number[] };
+  else o = (sizeOrOpts as InterpolateOptions | null | undefined) ?? opts ?? {};
+  checkOptions(op, o, INTERP_OPTIONS);
+  const mode = o.mode ?? 'nearest';
+  const m = typeof mode === 'string' && Object.prototype.hasOwnProperty.call(INTERP_MODES, mode) ? INTERP_MODES[mode] : undefined;
+  if (!m) throw new RangeError(`${op}: mode must be one of 'nearest', 'linear', 'bilinear', got ${JSON.stringify(mode)}`);
+  const s = input.shape;
+  if (s.length !== 3 && s.length !== 4) {
+    throw new RangeError(`${op}: expected a 3-D (N, C, L) or 4-D (N, C, H, W) input, got input${fmtShape(s)}`);
+  }
+  const dims = s.length - 2;
+  if (m.dims !== 0 && m.dims !== dims) {
+    throw new RangeError(`${op}: got ${s.length}D input, but ${mode} mode needs ${m.dims + 2}D input, got input${fmtShape(s)}`);
+  }
+  const alignCorners = o.alignCorners ?? null;
+  if (alignCorners !== null && typeof alignCorners !== 'boolean') {
+    throw new TypeError(`${op}: alignCorners must be a boolean, got ${JSON.stringify(alignCorners)}`);
+  }
+  if (mode === 'nearest' && alignCorners !== null) {
+    throw new RangeError(`${op}: align_corners option can only be set with the interpolating modes: linear | bilinear, got mode '${mode}'`);
+  }
+  const size = o.size ?? null, scale = o.scaleFactor ?? null;
+  if (size !== null && scale !== null) throw new RangeError(`${op}: only one of size or scaleFactor should be defined, got both`);
+  if (size === null && scale === null) throw new RangeError(`${op}: either size or scaleFactor should be defined, got neither`);
+  const inSize = s.slice(2);
+  let outSize: number[], scales: number[];
+  if (size !== null) {
+    outSize = perDim(op, 'size', size, dims, true);
+    scales = new Array<number>(dims).fill(0);
+  } else {
+    scales = perDim(op, 'scaleFactor', scale!, dims, false);
+    outSize = inSize.map((v, i) => Math.floor(v * scales[i]));
+    if (o.recomputeScaleFactor) scales = scales.map(() => 0);
+  }
+  if (inSize.some((v) => v <= 0) || outSize.some((v) => v <= 0 || v >= 2 ** 31)) {
+    throw new RangeError(
+      `${op}: input and output sizes should be greater than 0 (and below 2^31), got input ${JSON.stringify(inSize)} output ${JSON.stringify(outSize)}`,
+    );
+  }
+  const [h, w] = dims === 2 ? inSize : [1, inSize[0]];
+  const [oh, ow] = dims === 2 ? outSize : [1, outSize[0]];
+  const [sh, sw] = dims === 2 ? scales : [0, scales[0]];
+  const planes = s[0] * s[1];
+  const params = Int32Array.of(planes, h, w, oh, ow, m.code, alignCorners ? 1 : 0);
+  const outShape = [s[0], s[1], ...outSize];
+  const out = new Tensor(uninit(planes * oh * ow, op), outShape);
+  if (out.numel() > 0) layersNative2.interpolate(input.storage, params, sh, sw, out.storage);
+  if (needsGrad(input)) {
+    const node = `Upsample${m.code === 0 ? `Nearest${dims}D` : m.node}Backward0`;
+    record(node, [input], [out], ([g]) => {
+      const gx = new Tensor(uninit(input.numel()), s);
+      if (gx.numel() > 0) layersNative2.interpolateBackward(g!.storage, params, sh, sw, gx.storage);
+      return [gx];
     }, []);
   }
   return out;

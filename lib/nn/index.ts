@@ -71,3 +71,7 @@ export type {
   MultiheadAttentionOptions, TransformerEncoderLayerOptions, TransformerActivation, EncoderLayerForwardOptions,
   TransformerEncoderForwardOptions,
 } from './modules/transformer';
+export { Conv1d, ConvTranspose1d, ConvTranspose2d } from './modules/conv-extra';
+export type { Conv1dOptions, ConvTranspose1dOptions, ConvTranspose2dOptions } from './modules/conv-extra';
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d } from './modules/upsampling';
+export type { UpsampleOptions } from './modules/upsampling';

@@ -9,6 +9,7 @@ namespace torchlet {
 void RegisterLayerOps(Napi::Env env, Napi::Object exports);  // binding/ops_layers.cc
 void RegisterPlanOps(Napi::Env env, Napi::Object exports);   // binding/ops_plan.cc
 void RegisterAttentionOps(Napi::Env env, Napi::Object exports);  // binding/ops_attention.cc
+void RegisterLayerOps2(Napi::Env env, Napi::Object exports);  // binding/ops_layers2.cc
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   TuneAllocatorOnce();
@@ -27,6 +28,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterLayerOps(env, exports);
   RegisterPlanOps(env, exports);
   RegisterAttentionOps(env, exports);
+  RegisterLayerOps2(env, exports);
   return exports;
 }
 
