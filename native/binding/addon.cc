@@ -6,10 +6,10 @@
 
 namespace torchlet {
 
-void RegisterLayerOps(Napi::Env env, Napi::Object exports);  // binding/ops_layers.cc
-void RegisterPlanOps(Napi::Env env, Napi::Object exports);   // binding/ops_plan.cc
+void RegisterLayerOps(Napi::Env env, Napi::Object exports);      // binding/ops_layers.cc
+void RegisterPlanOps(Napi::Env env, Napi::Object exports);       // binding/ops_plan.cc
 void RegisterAttentionOps(Napi::Env env, Napi::Object exports);  // binding/ops_attention.cc
-void RegisterLayerOps2(Napi::Env env, Napi::Object exports);  // binding/ops_layers2.cc
+void RegisterLayerOps2(Napi::Env env, Napi::Object exports);     // binding/ops_layers2.cc
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   TuneAllocatorOnce();
@@ -18,7 +18,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data);  // deleted by node-addon-api when the environment tears down
   // Runs when the environment starts tearing down, before the instance data is freed: from then on
   // async completions must not try to settle promises (see async_gemm.cc).
-  napi_add_env_cleanup_hook(env, [](void* arg) { static_cast<InstanceData*>(arg)->tearing_down = true; }, data);
+  napi_add_env_cleanup_hook(
+      env, [](void* arg) { static_cast<InstanceData*>(arg)->tearing_down = true; }, data);
   RegisterRuntime(env, exports);
   RegisterTensorOps(env, exports);
   RegisterNnOps(env, exports);

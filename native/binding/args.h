@@ -98,8 +98,9 @@ inline int64_t ArgInt(const Napi::CallbackInfo& info, size_t i, const char* op, 
       Fail(info.Env(), op, std::string(name) + " is too large: at most 2^50, got " + NumStr(d));
   }
   if (!(d >= static_cast<double>(lo) && d <= static_cast<double>(hi)) || d != std::trunc(d))
-    Fail(info.Env(), op, std::string(name) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                             "], got " + NumStr(d));
+    Fail(info.Env(), op,
+         std::string(name) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
+             NumStr(d));
   return static_cast<int64_t>(d);
 }
 
@@ -116,7 +117,8 @@ inline std::vector<int64_t> ArgShape(const Napi::CallbackInfo& info, size_t i, c
   auto arr = info[i].As<Napi::Array>();
   const uint32_t len = arr.Length();
   // No tensor has more dims than this; a huge array would only make the loops below slow.
-  if (len > 64) Fail(info.Env(), op, std::string(name) + " has " + std::to_string(len) + " dims, at most 64 are supported");
+  if (len > 64)
+    Fail(info.Env(), op, std::string(name) + " has " + std::to_string(len) + " dims, at most 64 are supported");
   std::vector<int64_t> out(len);
   for (uint32_t k = 0; k < len; ++k) {
     Napi::Value e = arr.Get(k);
@@ -171,10 +173,12 @@ inline std::string ShapeStr(const std::vector<int64_t>& s) {
 }
 
 // Checks a buffer holds exactly (or, with at_least, at least) n floats.
-inline void RequireLen(Napi::Env env, const char* op, const char* name, int64_t have, int64_t want, bool at_least = false) {
+inline void RequireLen(Napi::Env env, const char* op, const char* name, int64_t have, int64_t want,
+                       bool at_least = false) {
   if (at_least ? have < want : have != want)
-    Fail(env, op, std::string(name) + " holds " + std::to_string(have) + " values, expected " +
-                      (at_least ? "at least " : "") + std::to_string(want));
+    Fail(env, op,
+         std::string(name) + " holds " + std::to_string(have) + " values, expected " + (at_least ? "at least " : "") +
+             std::to_string(want));
 }
 
 // Runs a kernel that allocates working buffers: a failed allocation becomes a JS error naming the

@@ -66,8 +66,8 @@ void Complete(napi_env env, napi_status status, void* data) {
       if (s == napi_ok) s = napi_resolve_deferred(env, j->deferred, v);
     } else {
       const std::string msg = status == napi_cancelled ? "torchlet.matmulAsync: cancelled"
-                              : j->error.empty()        ? "torchlet.matmulAsync: native work failed"
-                                                        : j->error;
+                              : j->error.empty()       ? "torchlet.matmulAsync: native work failed"
+                                                       : j->error;
       napi_value text = nullptr;
       s = napi_create_string_utf8(env, msg.c_str(), msg.size(), &text);
       if (s == napi_ok) s = napi_create_error(env, nullptr, text, &v);
@@ -128,7 +128,8 @@ Napi::Value GemmAsync(const Napi::CallbackInfo& info) {
     Fail(env, op, what);
   };
   for (int i = 0; i < 3; ++i)
-    if (napi_create_reference(env, info[6 + 2 * i], 1, &job->refs[i]) != napi_ok) return fail("cannot reference an operand");
+    if (napi_create_reference(env, info[6 + 2 * i], 1, &job->refs[i]) != napi_ok)
+      return fail("cannot reference an operand");
   napi_value name = nullptr, promise = nullptr;
   if (napi_create_string_utf8(env, "torchlet.matmulAsync", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_create_async_work(env, nullptr, name, Execute, Complete, job, &job->work) != napi_ok)

@@ -54,8 +54,10 @@ void CheckInputs(Napi::Env env, const char* op, const AttentionGeom& g, const F3
   RequireLen(env, op, "query", q.length, Vol(env, op, {g.batch, g.l, g.e}));
   RequireLen(env, op, "key", k.length, Vol(env, op, {g.batch, g.s, g.e}));
   RequireLen(env, op, "value", v.length, Vol(env, op, {g.batch, g.s, g.ev}));
-  if (g.mask_batch == 0) Require(env, mask.data == nullptr, op, "a mask was given with maskBatch 0");
-  else RequireLen(env, op, "mask", mask.length, Vol(env, op, {g.mask_batch, g.mask_rows, g.s}));
+  if (g.mask_batch == 0)
+    Require(env, mask.data == nullptr, op, "a mask was given with maskBatch 0");
+  else
+    RequireLen(env, op, "mask", mask.length, Vol(env, op, {g.mask_batch, g.mask_rows, g.s}));
 }
 
 // attention(q, k, v, mask|null, geom, scale, causal, dropoutP, seedHi, seedLo, out, lse)
@@ -70,7 +72,8 @@ Napi::Value AttentionJs(const Info& info) {
   RequireLen(env, op, "out", out.length, Vol(env, op, {g.batch, g.l, g.ev}));
   RequireLen(env, op, "lse", lse.length, Vol(env, op, {g.batch, g.l}));
   Require(env, g.s > 0 || g.l == 0 || g.batch == 0, op, "key length must be positive");
-  if (g.batch && g.l) RunKernel(env, op, [&] { AttentionForward(g, q.data, k.data, v.data, mask.data, out.data, lse.data); });
+  if (g.batch && g.l)
+    RunKernel(env, op, [&] { AttentionForward(g, q.data, k.data, v.data, mask.data, out.data, lse.data); });
   return env.Undefined();
 }
 
@@ -82,7 +85,8 @@ Napi::Value AttentionBackwardJs(const Info& info) {
   F32 mask = ArgF32(info, 3, op, "mask", true);
   const AttentionGeom g = ArgGeom(info, 4, op);
   F32 out = ArgF32(info, 10, op, "out"), lse = ArgF32(info, 11, op, "lse"), gout = ArgF32(info, 12, op, "gradOutput");
-  F32 gq = ArgF32(info, 13, op, "gradQuery"), gk = ArgF32(info, 14, op, "gradKey"), gv = ArgF32(info, 15, op, "gradValue");
+  F32 gq = ArgF32(info, 13, op, "gradQuery"), gk = ArgF32(info, 14, op, "gradKey"),
+      gv = ArgF32(info, 15, op, "gradValue");
   CheckInputs(env, op, g, q, k, v, mask);
   RequireLen(env, op, "out", out.length, Vol(env, op, {g.batch, g.l, g.ev}));
   RequireLen(env, op, "lse", lse.length, Vol(env, op, {g.batch, g.l}));

@@ -36,8 +36,9 @@ Typed ArgTyped(const Info& info, size_t i, const char* op, const char* name, boo
     case napi_int32_array: type = kI32; break;
     case napi_float64_array: type = kF64; break;
     default:
-      throw Napi::TypeError::New(info.Env(), std::string("torchlet.") + op + ": " + name +
-                                                 " must be a Float32Array, BigInt64Array, Uint8Array, Int32Array or Float64Array");
+      throw Napi::TypeError::New(info.Env(),
+                                 std::string("torchlet.") + op + ": " + name +
+                                     " must be a Float32Array, BigInt64Array, Uint8Array, Int32Array or Float64Array");
   }
   return Typed{data, static_cast<int64_t>(length), type};
 }
@@ -50,8 +51,8 @@ Typed ArgTypedOf(const Info& info, size_t i, const char* op, const char* name, i
 }
 
 // Checks that every element of `shape` at (offset, strides) lies inside t (strides >= 0).
-void CheckStrided(Napi::Env env, const char* op, const char* name, const Typed& t, int64_t offset,
-                  const Shape& strides, const Shape& shape) {
+void CheckStrided(Napi::Env env, const char* op, const char* name, const Typed& t, int64_t offset, const Shape& strides,
+                  const Shape& shape) {
   Require(env, strides.size() == shape.size(), op, std::string(name) + ": one stride per dim expected");
   const int64_t n = Numel(env, op, shape);
   if (n == 0) return;
@@ -59,8 +60,8 @@ void CheckStrided(Napi::Env env, const char* op, const char* name, const Typed& 
   for (size_t d = 0; d < shape.size(); ++d) last += static_cast<double>(shape[d] - 1) * static_cast<double>(strides[d]);
   Require(env, offset >= 0 && last < kMaxElements, op, std::string(name) + ": offset or strides are too large");
   Require(env, static_cast<int64_t>(last) < t.length, op,
-          std::string(name) + ": view reaches element " + std::to_string(static_cast<int64_t>(last)) + " of a buffer of " +
-              std::to_string(t.length));
+          std::string(name) + ": view reaches element " + std::to_string(static_cast<int64_t>(last)) +
+              " of a buffer of " + std::to_string(t.length));
 }
 
 Strided MakeStrided(const Typed& t, int64_t offset, const Shape& strides) {
@@ -73,7 +74,8 @@ Strided MakeStrided(const Typed& t, int64_t offset, const Shape& strides) {
 }
 
 // Strides are non-negative integers like shapes (ArgShape checks that).
-Strided ArgStrided(const Info& info, size_t i, const char* op, const char* name, const Shape& shape, Typed* typed = nullptr) {
+Strided ArgStrided(const Info& info, size_t i, const char* op, const char* name, const Shape& shape,
+                   Typed* typed = nullptr) {
   Typed t = ArgTyped(info, i, op, name);
   const int64_t off = ArgInt(info, i + 1, op, "offset", 0);
   Shape st = ArgShape(info, i + 2, op, "strides");
@@ -151,7 +153,8 @@ Napi::Value CumulativeJs(const Info& info) {
   Typed x = ArgTyped(info, 1, op, "x");
   Axis3 ax = ArgAxis3(info, 2, op, x.length);
   Typed y = ArgTyped(info, 5, op, "out");
-  Require(info.Env(), x.type == y.type && (x.type == kF32 || x.type == kI64), op, "x and out must both be float32 or int64");
+  Require(info.Env(), x.type == y.type && (x.type == kF32 || x.type == kI64), op,
+          "x and out must both be float32 or int64");
   RequireLen(info.Env(), op, "out", y.length, x.length);
   if (x.length) CumulativeTyped(prod, x.data, x.type, ax.outer, ax.n, ax.inner, y.data);
   return info.Env().Undefined();
@@ -211,7 +214,8 @@ void CheckRows(Napi::Env env, const char* op, const Typed& buf, const Typed& off
   const int64_t rest_n = Numel(env, op, rest_shape);
   if (rest_n == 0 || offsets.length == 0) return;
   double span = 0;
-  for (size_t d = 0; d < rest_shape.size(); ++d) span += static_cast<double>(rest_shape[d] - 1) * static_cast<double>(rest_strides[d]);
+  for (size_t d = 0; d < rest_shape.size(); ++d)
+    span += static_cast<double>(rest_shape[d] - 1) * static_cast<double>(rest_strides[d]);
   Require(env, span < kMaxElements, op, "rest strides are too large");
   const int64_t* off = static_cast<const int64_t*>(offsets.data);
   for (int64_t r = 0; r < offsets.length; ++r)
@@ -230,7 +234,8 @@ Napi::Value GatherRowsJs(const Info& info) {
   Require(env, out.type == src.type, op, "out must have src's element type");
   CheckRows(env, op, src, offs, rs, rst);
   RequireLen(env, op, "out", out.length, Vol(env, op, {offs.length, Numel(env, op, rs)}));
-  if (out.length) GatherRows(src.data, src.type, static_cast<const int64_t*>(offs.data), offs.length, rs, rst, out.data);
+  if (out.length)
+    GatherRows(src.data, src.type, static_cast<const int64_t*>(offs.data), offs.length, rs, rst, out.data);
   return env.Undefined();
 }
 
@@ -247,7 +252,8 @@ Napi::Value ScatterRowsJs(const Info& info) {
   Strided src = ArgStrided(info, 4, op, "src", full);
   Require(env, src.type == dst.type, op, "src must have dst's element type");
   if (Numel(env, op, full) > 0)
-    ScatterRows(dst.data, dst.type, static_cast<const int64_t*>(offs.data), offs.length, rs, rst, src, ArgBool(info, 7));
+    ScatterRows(dst.data, dst.type, static_cast<const int64_t*>(offs.data), offs.length, rs, rst, src,
+                ArgBool(info, 7));
   return env.Undefined();
 }
 
@@ -276,7 +282,8 @@ Napi::Value GatherDimJs(const Info& info) {
   Require(env, out.type == x.type, op, "out must have x's element type");
   CheckIndexShape(env, op, xs, dim, is);
   if (idx.length == 0) return env.Undefined();
-  const std::string err = GatherDim(x.data, x.type, xs, static_cast<int>(dim), static_cast<const int64_t*>(idx.data), is, out.data);
+  const std::string err =
+      GatherDim(x.data, x.type, xs, static_cast<int>(dim), static_cast<const int64_t*>(idx.data), is, out.data);
   if (!err.empty()) throw Napi::RangeError::New(env, std::string(op) + ": " + err);
   return env.Undefined();
 }
@@ -300,11 +307,12 @@ Napi::Value ScatterDimJs(const Info& info) {
     Require(env, src.type == dst.type, op, "src must have dst's element type");
     RequireLen(env, op, "src", src.length, Numel(env, op, ss));
     Require(env, ss.size() == is.size(), op, "src must have as many dims as index");
-    for (size_t d = 0; d < is.size(); ++d) Require(env, is[d] <= ss[d], op, "index is larger than src at dim " + std::to_string(d));
+    for (size_t d = 0; d < is.size(); ++d)
+      Require(env, is[d] <= ss[d], op, "index is larger than src at dim " + std::to_string(d));
   }
   if (idx.length == 0) return env.Undefined();
-  const std::string err = ScatterDim(dst.data, dst.type, ds, static_cast<int>(dim), static_cast<const int64_t*>(idx.data), is,
-                                     src.data, ss, value, ArgBool(info, 8));
+  const std::string err = ScatterDim(dst.data, dst.type, ds, static_cast<int>(dim),
+                                     static_cast<const int64_t*>(idx.data), is, src.data, ss, value, ArgBool(info, 8));
   if (!err.empty()) throw Napi::RangeError::New(env, std::string(op) + ": " + err);
   return env.Undefined();
 }
@@ -327,7 +335,8 @@ Napi::Value WhereJs(const Info& info) {
 
 Napi::Value CountNonzeroJs(const Info& info) {
   Typed x = ArgTypedOf(info, 0, "nonzero", "x", kU8);
-  return Napi::Number::New(info.Env(), static_cast<double>(CountNonzero(static_cast<const uint8_t*>(x.data), x.length)));
+  return Napi::Number::New(info.Env(),
+                           static_cast<double>(CountNonzero(static_cast<const uint8_t*>(x.data), x.length)));
 }
 
 // nonzero(x: Uint8Array, out: BigInt64Array of countNonzero(x) flat indices)
@@ -345,10 +354,12 @@ Napi::Value NonzeroJs(const Info& info) {
 
 void RegisterDtypeOps(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Function::Callback> fns[] = {
-      {"copyStrided", CopyStridedJs}, {"binaryStrided", BinaryStridedJs}, {"unaryTyped", UnaryTypedJs},
-      {"reduceTyped", ReduceTypedJs}, {"cumulative", CumulativeJs},       {"sort", SortJs},
-      {"indexOffsets", IndexOffsetsJs}, {"indexGather", GatherRowsJs},   {"indexScatter", ScatterRowsJs},
-      {"gatherDim", GatherDimJs},     {"scatterDim", ScatterDimJs},       {"where", WhereJs},
+      {"copyStrided", CopyStridedJs},   {"binaryStrided", BinaryStridedJs},
+      {"unaryTyped", UnaryTypedJs},     {"reduceTyped", ReduceTypedJs},
+      {"cumulative", CumulativeJs},     {"sort", SortJs},
+      {"indexOffsets", IndexOffsetsJs}, {"indexGather", GatherRowsJs},
+      {"indexScatter", ScatterRowsJs},  {"gatherDim", GatherDimJs},
+      {"scatterDim", ScatterDimJs},     {"where", WhereJs},
       {"countNonzero", CountNonzeroJs}, {"nonzero", NonzeroJs},
   };
   for (const auto& f : fns) exports.Set(f.first, Napi::Function::New(env, f.second, f.first));

@@ -20,8 +20,8 @@ constexpr int64_t kMaxDim = int64_t(1) << 31;
 std::vector<int64_t> ArgSizes(const Info& info, size_t i, const char* op, const char* name, size_t count) {
   auto v = ArgShape(info, i, op, name);
   if (v.size() != count)
-    Fail(info.Env(), op, std::string(name) + " must have " + std::to_string(count) + " entries, got " +
-                             std::to_string(v.size()));
+    Fail(info.Env(), op,
+         std::string(name) + " must have " + std::to_string(count) + " entries, got " + std::to_string(v.size()));
   for (size_t k = 0; k < v.size(); ++k)
     if (v[k] >= kMaxDim) Fail(info.Env(), op, std::string(name) + "[" + std::to_string(k) + "] is too large");
   return v;

@@ -53,17 +53,20 @@ Conv2dParams ArgConvT(const Info& info, size_t i, const char* op) {
   RequirePositive(env, op, "input height", p.oh);
   RequirePositive(env, op, "input width", p.ow);
   Require(env, p.c % p.groups == 0 && p.oc % p.groups == 0 && p.c > 0 && p.oc > 0, op,
-          "channels (" + std::to_string(p.oc) + " in, " + std::to_string(p.c) + " out) must be positive multiples of groups " +
-              std::to_string(p.groups));
-  Require(env, Vol(env, op, {p.n, p.c, p.h, p.w}) < (int64_t(1) << 40) && Vol(env, op, {p.n, p.oc, p.oh, p.ow}) < (int64_t(1) << 40),
+          "channels (" + std::to_string(p.oc) + " in, " + std::to_string(p.c) +
+              " out) must be positive multiples of groups " + std::to_string(p.groups));
+  Require(env,
+          Vol(env, op, {p.n, p.c, p.h, p.w}) < (int64_t(1) << 40) &&
+              Vol(env, op, {p.n, p.oc, p.oh, p.ow}) < (int64_t(1) << 40),
           op, "tensor too large");
   // All values are < 2^31, so these sums of a few of them cannot overflow int64.
   const int64_t eh = p.dh * (p.kh - 1) + 1, ew = p.dw * (p.kw - 1) + 1;
   const int64_t hp = p.h + 2 * p.ph + 1, wp = p.w + 2 * p.pw + 1;
   if (eh > hp || ew > wp || p.oh > (hp - eh) / p.sh + 1 || p.ow > (wp - ew) / p.sw + 1)
-    Fail(env, op, "input size " + std::to_string(p.oh) + " x " + std::to_string(p.ow) + " and output size " +
-                      std::to_string(p.h) + " x " + std::to_string(p.w) +
-                      " do not agree with this kernel, stride, padding and dilation");
+    Fail(env, op,
+         "input size " + std::to_string(p.oh) + " x " + std::to_string(p.ow) + " and output size " +
+             std::to_string(p.h) + " x " + std::to_string(p.w) +
+             " do not agree with this kernel, stride, padding and dilation");
   return p;
 }
 
@@ -112,7 +115,8 @@ InterpParams ArgInterp(const Info& info, size_t i, const char* op) {
   const I32 a = ArgParams(info, i, op, 7);
   const int32_t* v = a.data;
   InterpParams p{v[0], v[1], v[2], v[3], v[4], v[5], v[6] != 0, 0, 0};
-  Require(env, p.mode < kInterpModeCount, op, "mode must be 0 (nearest) or 1 (bilinear), got " + std::to_string(p.mode));
+  Require(env, p.mode < kInterpModeCount, op,
+          "mode must be 0 (nearest) or 1 (bilinear), got " + std::to_string(p.mode));
   RequirePositive(env, op, "input height", p.h);
   RequirePositive(env, op, "input width", p.w);
   RequirePositive(env, op, "output height", p.oh);

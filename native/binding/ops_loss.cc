@@ -69,8 +69,9 @@ I32 ArgConvertedTargets(const Info& info, size_t i, const char* op, const ClassD
   RequireLen(info.Env(), op, "target", t.length, d.m);
   for (int64_t k = 0; k < t.length; ++k)
     if (t.data[k] < -1 || t.data[k] >= d.c)
-      Fail(info.Env(), op, "target[" + std::to_string(k) + "] = " + std::to_string(t.data[k]) + " is not a class in [0, " +
-                               std::to_string(d.c) + ") or -1");
+      Fail(info.Env(), op,
+           "target[" + std::to_string(k) + "] = " + std::to_string(t.data[k]) + " is not a class in [0, " +
+               std::to_string(d.c) + ") or -1");
   return t;
 }
 
@@ -95,8 +96,8 @@ Napi::Value ClassLossJs(const Info& info) {
   size_t toff;
   if (napi_get_typedarray_info(env, info[5], &ttype, &tlen, &tdata, &tbuf, &toff) != napi_ok ||
       (ttype != napi_int32_array && ttype != napi_float32_array && ttype != napi_float64_array))
-    throw Napi::TypeError::New(env, std::string("torchlet.") + op +
-                                        ": target must be an Int32Array, Float32Array or Float64Array");
+    throw Napi::TypeError::New(
+        env, std::string("torchlet.") + op + ": target must be an Int32Array, Float32Array or Float64Array");
   RequireLen(env, op, "target", static_cast<int64_t>(tlen), d.m);
 
   F32 w = ArgClassWeight(info, 6, op, d.c);
@@ -199,8 +200,8 @@ Napi::Value CrossEntropyProbsBackwardJs(const Info& info) {
   F32 gx = ArgF32(info, 9, op, "gradInput", true), gp = ArgF32(info, 10, op, "gradTarget", true);
   if (Given(info, 9)) RequireLen(env, op, "gradInput", gx.length, d.volume);
   if (Given(info, 10)) RequireLen(env, op, "gradTarget", gp.length, d.volume);
-  CrossEntropyProbsBackward(logp.data, p.data, d.outer, d.c, d.inner, w.data, eps, reduction, g.data, g.length,
-                            gx.data, gp.data);
+  CrossEntropyProbsBackward(logp.data, p.data, d.outer, d.c, d.inner, w.data, eps, reduction, g.data, g.length, gx.data,
+                            gp.data);
   return env.Undefined();
 }
 
@@ -291,8 +292,9 @@ Napi::Value GatherRowsJs(const Info& info) {
   RequireLen(env, op, "out", out.length, CheckedVolume(env, op, idx.length, row, 1));
   for (int64_t j = 0; j < idx.length; ++j)
     if (idx.data[j] < 0 || idx.data[j] >= rows)
-      Fail(env, op, "index " + std::to_string(idx.data[j]) + " at " + std::to_string(j) + " is out of range for " +
-                        std::to_string(rows) + " rows");
+      Fail(env, op,
+           "index " + std::to_string(idx.data[j]) + " at " + std::to_string(j) + " is out of range for " +
+               std::to_string(rows) + " rows");
   GatherRows(src.data, row, idx.data, idx.length, out.data);
   return env.Undefined();
 }

@@ -28,13 +28,14 @@ std::vector<int64_t> ArgParams(const Info& info, size_t i, const char* op, const
     I32 a = ArgI32(info, i, op, name);
     v.assign(a.data, a.data + a.length);
     for (size_t k = 0; k < v.size(); ++k)
-      if (v[k] < 0) Fail(info.Env(), op, std::string(name) + "[" + std::to_string(k) + "] must be a non-negative integer");
+      if (v[k] < 0)
+        Fail(info.Env(), op, std::string(name) + "[" + std::to_string(k) + "] must be a non-negative integer");
   } else {
     v = ArgShape(info, i, op, name);
   }
   if (v.size() != count)
-    Fail(info.Env(), op, std::string(name) + " must have " + std::to_string(count) + " entries, got " +
-                             std::to_string(v.size()));
+    Fail(info.Env(), op,
+         std::string(name) + " must have " + std::to_string(count) + " entries, got " + std::to_string(v.size()));
   for (size_t k = 0; k < v.size(); ++k)
     if (v[k] >= kMaxDim) Fail(info.Env(), op, std::string(name) + "[" + std::to_string(k) + "] is too large");
   return v;
@@ -50,14 +51,21 @@ void RequirePositive(Napi::Env env, const char* op, const char* name, int64_t v)
 #define TORCHLET_CONV_PARAMS(X) \
   X(n) X(c) X(h) X(w) X(oc) X(kh) X(kw) X(sh) X(sw) X(ph) X(pw) X(dh) X(dw) X(groups) X(oh) X(ow)
 #define TORCHLET_POOL_PARAMS(X) \
-  X(planes) X(h) X(w) X(oh) X(ow) X(kh) X(kw) X(sh) X(sw) X(ph) X(pw) X(dh) X(dw) X(count_include_pad) X(divisor_override)
+  X(planes)                     \
+  X(h) X(w) X(oh) X(ow) X(kh) X(kw) X(sh) X(sw) X(ph) X(pw) X(dh) X(dw) X(count_include_pad) X(divisor_override)
 #define TORCHLET_ADAPTIVE_PARAMS(X) X(planes) X(h) X(w) X(oh) X(ow)
 
 #define TORCHLET_INDEX(f) f,
 #define TORCHLET_NAME(f) #f,
-namespace conv_param { enum : size_t { TORCHLET_CONV_PARAMS(TORCHLET_INDEX) count }; }
-namespace pool_param { enum : size_t { TORCHLET_POOL_PARAMS(TORCHLET_INDEX) count }; }
-namespace adaptive_param { enum : size_t { TORCHLET_ADAPTIVE_PARAMS(TORCHLET_INDEX) count }; }
+namespace conv_param {
+enum : size_t { TORCHLET_CONV_PARAMS(TORCHLET_INDEX) count };
+}
+namespace pool_param {
+enum : size_t { TORCHLET_POOL_PARAMS(TORCHLET_INDEX) count };
+}
+namespace adaptive_param {
+enum : size_t { TORCHLET_ADAPTIVE_PARAMS(TORCHLET_INDEX) count };
+}
 const char* const kConvParamNames[] = {TORCHLET_CONV_PARAMS(TORCHLET_NAME)};
 const char* const kPoolParamNames[] = {TORCHLET_POOL_PARAMS(TORCHLET_NAME)};
 const char* const kAdaptiveParamNames[] = {TORCHLET_ADAPTIVE_PARAMS(TORCHLET_NAME)};
@@ -79,22 +87,26 @@ Conv2dParams ArgConv(const Info& info, size_t i, const char* op) {
   RequirePositive(env, op, "dilation", p.dw);
   RequirePositive(env, op, "groups", p.groups);
   Require(env, p.c % p.groups == 0 && p.oc % p.groups == 0 && p.c > 0 && p.oc > 0, op,
-          "channels (" + std::to_string(p.c) + " in, " + std::to_string(p.oc) + " out) must be positive multiples of groups " +
-              std::to_string(p.groups));
-  Require(env, Vol(env, op, {p.n, p.c, p.h, p.w}) < (int64_t(1) << 40) && Vol(env, op, {p.n, p.oc, p.oh, p.ow}) < (int64_t(1) << 40), op,
-          "tensor too large");
+          "channels (" + std::to_string(p.c) + " in, " + std::to_string(p.oc) +
+              " out) must be positive multiples of groups " + std::to_string(p.groups));
+  Require(env,
+          Vol(env, op, {p.n, p.c, p.h, p.w}) < (int64_t(1) << 40) &&
+              Vol(env, op, {p.n, p.oc, p.oh, p.ow}) < (int64_t(1) << 40),
+          op, "tensor too large");
   // The kernels size their padded planes from oh/ow and the effective kernel: both must fit the
   // padded input (one extra row/column allows padding='same' with an even effective kernel), or a
   // huge dilation or output size asks for an impossible buffer. All values are < 2^31: no overflow.
   const int64_t eh = p.dh * (p.kh - 1) + 1, ew = p.dw * (p.kw - 1) + 1;
   const int64_t hp = p.h + 2 * p.ph + 1, wp = p.w + 2 * p.pw + 1;
   if (eh > hp || ew > wp)
-    Fail(env, op, "the effective kernel size " + std::to_string(eh) + " x " + std::to_string(ew) +
-                      " (kernel and dilation) exceeds the padded input " + std::to_string(p.h + 2 * p.ph) + " x " +
-                      std::to_string(p.w + 2 * p.pw));
+    Fail(env, op,
+         "the effective kernel size " + std::to_string(eh) + " x " + std::to_string(ew) +
+             " (kernel and dilation) exceeds the padded input " + std::to_string(p.h + 2 * p.ph) + " x " +
+             std::to_string(p.w + 2 * p.pw));
   if (p.oh > (hp - eh) / p.sh + 1 || p.ow > (wp - ew) / p.sw + 1)
-    Fail(env, op, "output size " + std::to_string(p.oh) + " x " + std::to_string(p.ow) + " does not fit input " +
-                      std::to_string(p.h) + " x " + std::to_string(p.w) + " with this kernel, stride, padding and dilation");
+    Fail(env, op,
+         "output size " + std::to_string(p.oh) + " x " + std::to_string(p.ow) + " does not fit input " +
+             std::to_string(p.h) + " x " + std::to_string(p.w) + " with this kernel, stride, padding and dilation");
   return p;
 }
 
@@ -156,8 +168,10 @@ Pool2dParams ArgPool(const Info& info, size_t i, const char* op) {
   RequirePositive(env, op, "dilation", p.dh);
   RequirePositive(env, op, "dilation", p.dw);
   Require(env, p.h * p.w < kMaxDim, op, "plane too large for int32 indices");
-  Require(env, Vol(env, op, {p.planes, p.h, p.w}) < (int64_t(1) << 40) && Vol(env, op, {p.planes, p.oh, p.ow}) < (int64_t(1) << 40), op,
-          "tensor too large");
+  Require(env,
+          Vol(env, op, {p.planes, p.h, p.w}) < (int64_t(1) << 40) &&
+              Vol(env, op, {p.planes, p.oh, p.ow}) < (int64_t(1) << 40),
+          op, "tensor too large");
   // Every output window must start inside the padded input (PyTorch's ceil_mode rule ensures it).
   Require(env, p.oh == 0 || p.ow == 0 || ((p.oh - 1) * p.sh - p.ph < p.h && (p.ow - 1) * p.sw - p.pw < p.w), op,
           "output size leaves windows entirely outside the input");
@@ -290,11 +304,13 @@ Napi::Value BatchNormJs(const Info& info) {
   if (b.data) RequireLen(env, op, "bias", b.length, c);
   if (rm.data) RequireLen(env, op, "runningMean", rm.length, c);
   if (rv.data) RequireLen(env, op, "runningVar", rv.length, c);
-  Require(env, (rm.data != nullptr) == (rv.data != nullptr), op, "runningMean and runningVar must both be given or both null");
+  Require(env, (rm.data != nullptr) == (rv.data != nullptr), op,
+          "runningMean and runningVar must both be given or both null");
   Require(env, training || rm.data, op, "running stats are required in eval mode");
   Require(env, !training || n * hw > 0, op, "expected more than 0 values per channel when training");
   RunKernel(env, op, [&] {
-    BatchNormForward(n, c, hw, x.data, w.data, b.data, rm.data, rv.data, training, momentum, eps, y.data, sm.data, si.data);
+    BatchNormForward(n, c, hw, x.data, w.data, b.data, rm.data, rv.data, training, momentum, eps, y.data, sm.data,
+                     si.data);
   });
   return env.Undefined();
 }
@@ -365,8 +381,12 @@ Napi::Value LinearBackwardJs(const Info& info) {
 
 }  // namespace
 
-Conv2dParams CheckedConvParams(const Napi::CallbackInfo& info, size_t i, const char* op) { return ArgConv(info, i, op); }
-Pool2dParams CheckedPoolParams(const Napi::CallbackInfo& info, size_t i, const char* op) { return ArgPool(info, i, op); }
+Conv2dParams CheckedConvParams(const Napi::CallbackInfo& info, size_t i, const char* op) {
+  return ArgConv(info, i, op);
+}
+Pool2dParams CheckedPoolParams(const Napi::CallbackInfo& info, size_t i, const char* op) {
+  return ArgPool(info, i, op);
+}
 
 void RegisterNnOps(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Function::Callback> fns[] = {

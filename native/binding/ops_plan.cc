@@ -414,11 +414,21 @@ Napi::Value PlanDispose(const Info& info) {
 
 void RegisterPlanOps(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Function::Callback> fns[] = {
-      {"planCreate", PlanCreate}, {"planValue", PlanValue},       {"planConv", PlanConv},
-      {"planPool", PlanPool},     {"planAdaptiveAvg", PlanAdaptiveAvg}, {"planLinear", PlanLinear},
-      {"planAffine", PlanAffine}, {"planAdd", PlanAdd},           {"planRelu", PlanRelu}, {"planAct", PlanAct},
-      {"planFinish", PlanFinish}, {"planRun", PlanRun},           {"planRunAsync", PlanRunAsync},
-      {"planCancel", PlanCancel}, {"planDispose", PlanDispose},
+      {"planCreate", PlanCreate},
+      {"planValue", PlanValue},
+      {"planConv", PlanConv},
+      {"planPool", PlanPool},
+      {"planAdaptiveAvg", PlanAdaptiveAvg},
+      {"planLinear", PlanLinear},
+      {"planAffine", PlanAffine},
+      {"planAdd", PlanAdd},
+      {"planRelu", PlanRelu},
+      {"planAct", PlanAct},
+      {"planFinish", PlanFinish},
+      {"planRun", PlanRun},
+      {"planRunAsync", PlanRunAsync},
+      {"planCancel", PlanCancel},
+      {"planDispose", PlanDispose},
   };
   for (const auto& f : fns) exports.Set(f.first, Napi::Function::New(env, f.second, f.first));
 }

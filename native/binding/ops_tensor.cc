@@ -81,9 +81,8 @@ Napi::Value BinarySame(const Info& info) {
   RequireLen(info.Env(), op, "b", b.length, a.length);
   RequireLen(info.Env(), op, "out", y.length, a.length);
   const KernelTable& kt = Kernels();
-  ParallelFor(a.length, 1 << 15, [&](int64_t lo, int64_t hi) {
-    kt.binary(code, a.data + lo, 1, b.data + lo, 1, y.data + lo, hi - lo);
-  });
+  ParallelFor(a.length, 1 << 15,
+              [&](int64_t lo, int64_t hi) { kt.binary(code, a.data + lo, 1, b.data + lo, 1, y.data + lo, hi - lo); });
   return info.Env().Undefined();
 }
 
@@ -97,8 +96,10 @@ Napi::Value BinaryScalar(const Info& info) {
   RequireLen(info.Env(), op, "out", y.length, a.length);
   const KernelTable& kt = Kernels();
   ParallelFor(a.length, 1 << 15, [&](int64_t lo, int64_t hi) {
-    if (reversed) kt.binary(code, &s, 0, a.data + lo, 1, y.data + lo, hi - lo);
-    else kt.binary(code, a.data + lo, 1, &s, 0, y.data + lo, hi - lo);
+    if (reversed)
+      kt.binary(code, &s, 0, a.data + lo, 1, y.data + lo, hi - lo);
+    else
+      kt.binary(code, a.data + lo, 1, &s, 0, y.data + lo, hi - lo);
   });
   return info.Env().Undefined();
 }
@@ -135,8 +136,10 @@ Napi::Value ReduceJs(const Info& info) {
   F32 y = ArgF32(info, 5, op, "out");
   RequireLen(info.Env(), op, "out", y.length, Vol(info.Env(), op, {ax.outer, ax.inner}));
   Require(info.Env(), ax.n > 0 || code == kSum, op, "cannot reduce over an empty dimension");
-  if (ax.n == 0) std::fill(y.data, y.data + y.length, 0.0f);
-  else Reduce(code, x.data, ax.outer, ax.n, ax.inner, y.data);
+  if (ax.n == 0)
+    std::fill(y.data, y.data + y.length, 0.0f);
+  else
+    Reduce(code, x.data, ax.outer, ax.n, ax.inner, y.data);
   return info.Env().Undefined();
 }
 
@@ -160,14 +163,16 @@ Napi::Value ScatterAlongDimJs(const Info& info) {
   Napi::Env env = info.Env();
   F32 g = ArgF32(info, 0, op, "grad");
   I32 idx = ArgI32(info, 1, op, "indices");
-  const int64_t outer = ArgInt(info, 2, op, "outer", 0), n = ArgInt(info, 3, op, "n", 0), inner = ArgInt(info, 4, op, "inner", 0);
+  const int64_t outer = ArgInt(info, 2, op, "outer", 0), n = ArgInt(info, 3, op, "n", 0),
+                inner = ArgInt(info, 4, op, "inner", 0);
   F32 out = ArgF32(info, 5, op, "out");
   RequireLen(env, op, "grad", g.length, Vol(env, op, {outer, inner}));
   RequireLen(env, op, "indices", idx.length, Vol(env, op, {outer, inner}));
   RequireLen(env, op, "out", out.length, Vol(env, op, {outer, n, inner}));
   for (int64_t i = 0; i < idx.length; ++i)
-    Require(env, idx.data[i] >= 0 && idx.data[i] < n, op, "index " + std::to_string(idx.data[i]) + " at " +
-                                                                   std::to_string(i) + " is out of range for size " + std::to_string(n));
+    Require(env, idx.data[i] >= 0 && idx.data[i] < n, op,
+            "index " + std::to_string(idx.data[i]) + " at " + std::to_string(i) + " is out of range for size " +
+                std::to_string(n));
   ScatterAlongDim(g.data, idx.data, outer, n, inner, out.data);
   return env.Undefined();
 }
@@ -206,7 +211,8 @@ Napi::Value PermuteJs(const Info& info) {
   Require(env, perm.size() == shape.size(), op, "perm must have one entry per dim");
   std::vector<bool> seen(shape.size(), false);
   for (int64_t p : perm) {
-    Require(env, p < static_cast<int64_t>(shape.size()) && !seen[p], op, "perm " + ShapeStr(perm) + " is not a permutation");
+    Require(env, p < static_cast<int64_t>(shape.size()) && !seen[p], op,
+            "perm " + ShapeStr(perm) + " is not a permutation");
     seen[p] = true;
   }
   Permute(x.data, shape, perm, y.data);
@@ -289,16 +295,24 @@ Napi::Value RandPermJs(const Info& info) {
 
 void RegisterTensorOps(Napi::Env env, Napi::Object exports) {
   const std::pair<const char*, Napi::Function::Callback> fns[] = {
-      {"unary", Unary},           {"unaryBackward", UnaryBackward},
-      {"binary", Binary},         {"binarySame", BinarySame},
+      {"unary", Unary},
+      {"unaryBackward", UnaryBackward},
+      {"binary", Binary},
+      {"binarySame", BinarySame},
       {"binaryScalar", BinaryScalar},
-      {"sumTo", SumTo},           {"reduce", ReduceJs},
-      {"argReduce", ArgReduceJs}, {"scatterAlongDim", ScatterAlongDimJs},
+      {"sumTo", SumTo},
+      {"reduce", ReduceJs},
+      {"argReduce", ArgReduceJs},
+      {"scatterAlongDim", ScatterAlongDimJs},
       {"softmax", SoftmaxJs},
-      {"softmaxBackward", SoftmaxBackwardJs}, {"permute", PermuteJs},
-      {"copy2d", Copy2dJs},       {"gemm", GemmJs},
-      {"randUniform", RandUniform}, {"randNormal", RandNormal},
-      {"bernoulli", Bernoulli},   {"randperm", RandPermJs},
+      {"softmaxBackward", SoftmaxBackwardJs},
+      {"permute", PermuteJs},
+      {"copy2d", Copy2dJs},
+      {"gemm", GemmJs},
+      {"randUniform", RandUniform},
+      {"randNormal", RandNormal},
+      {"bernoulli", Bernoulli},
+      {"randperm", RandPermJs},
   };
   for (const auto& f : fns) exports.Set(f.first, Napi::Function::New(env, f.second, f.first));
 }

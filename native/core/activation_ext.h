@@ -9,8 +9,19 @@ namespace torchlet {
 
 // Op codes shared with lib/functional/activation.ts (ACT_OPS there lists the same numbers).
 enum ActOp : int {
-  kActRelu = 0, kActRelu6 = 1, kActLeakyRelu = 2, kActElu = 3, kActGelu = 4, kActGeluTanh = 5, kActSilu = 6,
-  kActMish = 7, kActHardswish = 8, kActHardsigmoid = 9, kActSoftplus = 10, kActSoftsign = 11, kActCount = 12
+  kActRelu = 0,
+  kActRelu6 = 1,
+  kActLeakyRelu = 2,
+  kActElu = 3,
+  kActGelu = 4,
+  kActGeluTanh = 5,
+  kActSilu = 6,
+  kActMish = 7,
+  kActHardswish = 8,
+  kActHardsigmoid = 9,
+  kActSoftplus = 10,
+  kActSoftsign = 11,
+  kActCount = 12
 };
 
 // y = f(x) over n items; y may be x (in place). a, b: the op's parameters (LeakyReLU slope,

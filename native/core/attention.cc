@@ -36,7 +36,8 @@ inline float DropScale(uint64_t seed, uint64_t idx, float p, float keep_scale) {
 // causal diagonal.
 void ScoreTile(const AttentionGeom& g, const KernelTable& kt, int64_t b, int64_t i0, int64_t m, int64_t j0, int64_t n,
                const float* q, const float* k, const float* mask, float* sc) {
-  Sgemm(false, true, m, n, g.e, g.scale, q + (b * g.l + i0) * g.e, g.e, k + (b * g.s + j0) * g.e, g.e, 0.0f, sc, kBlockK);
+  Sgemm(false, true, m, n, g.e, g.scale, q + (b * g.l + i0) * g.e, g.e, k + (b * g.s + j0) * g.e, g.e, 0.0f, sc,
+        kBlockK);
   if (mask) {
     const float* mb = mask + (g.mask_batch == 1 ? 0 : b) * g.mask_rows * g.s;
     for (int64_t i = 0; i < m; ++i) {
@@ -54,9 +55,7 @@ void ScoreTile(const AttentionGeom& g, const KernelTable& kt, int64_t b, int64_t
 }
 
 // The last key block a causal query block [i0, i0 + m) can see.
-inline int64_t KeyEnd(const AttentionGeom& g, int64_t i0, int64_t m) {
-  return g.causal ? std::min(g.s, i0 + m) : g.s;
-}
+inline int64_t KeyEnd(const AttentionGeom& g, int64_t i0, int64_t m) { return g.causal ? std::min(g.s, i0 + m) : g.s; }
 
 }  // namespace
 
@@ -100,14 +99,16 @@ void AttentionForward(const AttentionGeom& g, const float* q, const float* k, co
           }
         }
         // acc += P V for the tile (runs inline on this worker: pool regions do not nest).
-        Sgemm(false, false, m, g.ev, n, 1.0f, sc.data(), kBlockK, v + (b * g.s + j0) * g.ev, g.ev, 1.0f, acc.data(), g.ev);
+        Sgemm(false, false, m, g.ev, n, 1.0f, sc.data(), kBlockK, v + (b * g.s + j0) * g.ev, g.ev, 1.0f, acc.data(),
+              g.ev);
       }
       for (int64_t i = 0; i < m; ++i) {
         // sum == 0 (every key excluded) leaves 0/0 = NaN, as PyTorch's softmax over all -inf.
         const float inv = 1.0f / sum[i];
         const float* ar = acc.data() + i * g.ev;
         float* orow = out + (b * g.l + i0 + i) * g.ev;
-        for (int64_t c = 0; c < g.ev; ++c) orow[c] = sum[i] == 0.0f ? std::numeric_limits<float>::quiet_NaN() : ar[c] * inv;
+        for (int64_t c = 0; c < g.ev; ++c)
+          orow[c] = sum[i] == 0.0f ? std::numeric_limits<float>::quiet_NaN() : ar[c] * inv;
         lse[b * g.l + i0 + i] = mx[i] == kNegInf ? kNegInf : mx[i] + std::log(sum[i]);
       }
     }
@@ -121,7 +122,8 @@ void AttentionBackward(const AttentionGeom& g, const float* q, const float* k, c
   // One task per head: its dK and dV sum over every query block, so a head is never split.
   ParallelFor(g.batch, 1, [&](int64_t b0, int64_t b1) {
     DenormalGuard dg;
-    std::vector<float> p(kBlockQ * kBlockK), dp(kBlockQ * kBlockK), pd(g.dropout_p > 0.0f ? kBlockQ * kBlockK : 0), dsum(g.l);
+    std::vector<float> p(kBlockQ * kBlockK), dp(kBlockQ * kBlockK), pd(g.dropout_p > 0.0f ? kBlockQ * kBlockK : 0),
+        dsum(g.l);
     for (int64_t b = b0; b < b1; ++b) {
       const float* qb = q + b * g.l * g.e;
       const float* kb = k + b * g.s * g.e;

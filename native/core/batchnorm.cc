@@ -92,7 +92,8 @@ void BatchNormBackward(int64_t n, int64_t c, int64_t hw, const float* x, const f
         const float* g = gy + (b * c + ch) * hw;
         const double md = mean;
         sum_g += SumPlane(hw, [g](int64_t i) { return static_cast<double>(g[i]); });
-        sum_gx += SumPlane(hw, [g, xp, md](int64_t i) { return static_cast<double>(g[i]) * (static_cast<double>(xp[i]) - md); });
+        sum_gx += SumPlane(
+            hw, [g, xp, md](int64_t i) { return static_cast<double>(g[i]) * (static_cast<double>(xp[i]) - md); });
       }
       const float w = weight ? weight[ch] : 1.0f;
       if (gb) gb[ch] = static_cast<float>(sum_g);

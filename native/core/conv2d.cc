@@ -31,10 +31,7 @@ float* Grow(std::vector<float>& v, size_t n) {
   return v.data();
 }
 // The first 64-byte boundary at or after p (callers reserve 16 extra floats).
-float* Align64(float* p) {
-  return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63));
-}
-
+float* Align64(float* p) { return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63)); }
 
 // Weights [oc, kg] packed per group into a reused (thread-local, calling thread) set of panels.
 std::vector<PackedA>& PackWeights(const Conv2dParams& p, const float* w) {
@@ -68,8 +65,10 @@ void DepthwisePlane(const Conv2dParams& p, const float* x, const float* w, float
         if (iy < 0 || iy >= p.h) continue;
         const float* src = x + iy * p.w + xoff;
         float* d = y + oy * p.ow;
-        if (p.sw == 1) for (int64_t ox = lo; ox < hi; ++ox) d[ox] += wv * src[ox];
-        else for (int64_t ox = lo; ox < hi; ++ox) d[ox] += wv * src[ox * p.sw];
+        if (p.sw == 1)
+          for (int64_t ox = lo; ox < hi; ++ox) d[ox] += wv * src[ox];
+        else
+          for (int64_t ox = lo; ox < hi; ++ox) d[ox] += wv * src[ox * p.sw];
       }
     }
 }
@@ -93,14 +92,18 @@ void DepthwisePlaneBackward(const Conv2dParams& p, const float* x, const float* 
         const int64_t base = iy * p.w + xoff;
         if (gx) {
           float* d = gx + base;
-          if (p.sw == 1) for (int64_t ox = lo; ox < hi; ++ox) d[ox] += wv * g[ox];
-          else for (int64_t ox = lo; ox < hi; ++ox) d[ox * p.sw] += wv * g[ox];
+          if (p.sw == 1)
+            for (int64_t ox = lo; ox < hi; ++ox) d[ox] += wv * g[ox];
+          else
+            for (int64_t ox = lo; ox < hi; ++ox) d[ox * p.sw] += wv * g[ox];
         }
         if (gw) {
           const float* s = x + base;
           float a = 0;
-          if (p.sw == 1) for (int64_t ox = lo; ox < hi; ++ox) a += g[ox] * s[ox];
-          else for (int64_t ox = lo; ox < hi; ++ox) a += g[ox] * s[ox * p.sw];
+          if (p.sw == 1)
+            for (int64_t ox = lo; ox < hi; ++ox) a += g[ox] * s[ox];
+          else
+            for (int64_t ox = lo; ox < hi; ++ox) a += g[ox] * s[ox * p.sw];
           acc += a;
         }
       }
@@ -341,7 +344,9 @@ void DataGradByCol2Im(const Conv2dParams& p, int algo, const float* w, const flo
     // A whole image's columns: reuse the thread's buffer unless it is huge (then free it after).
     std::vector<float> big;
     const size_t need = algo == kIm2col ? static_cast<size_t>(kg * ohw) : 0;
-    float* col = need == 0 ? nullptr : need <= kMaxKeptPadFloats ? Grow(ThreadCol(), need) : (big.resize(need), big.data());
+    float* col = need == 0                   ? nullptr
+                 : need <= kMaxKeptPadFloats ? Grow(ThreadCol(), need)
+                                             : (big.resize(need), big.data());
     for (int64_t g = 0; g < p.groups; ++g) {
       const float* wg = w + g * ocg * kg;
       const float* gyg = gy + (b * p.oc + g * ocg) * ohw;
@@ -351,8 +356,10 @@ void DataGradByCol2Im(const Conv2dParams& p, int algo, const float* w, const flo
       } else {
         Sgemm(true, false, kg, ohw, ocg, 1.0f, wg, kg, gyg, ohw, 0.0f, col, ohw);
         std::memset(gxg, 0, sizeof(float) * cg * hw);
-        if (batch_parallel) Col2ImAdd(geom, col, gxg, 0, cg);
-        else ParallelFor(cg, 1, [&](int64_t lo, int64_t hi) { Col2ImAdd(geom, col, gxg, lo, hi); });
+        if (batch_parallel)
+          Col2ImAdd(geom, col, gxg, 0, cg);
+        else
+          ParallelFor(cg, 1, [&](int64_t lo, int64_t hi) { Col2ImAdd(geom, col, gxg, lo, hi); });
       }
     }
   };
@@ -375,7 +382,8 @@ void WeightGradIndirect(const Conv2dParams& p, const float* x, const float* gy, 
   const PaddedInput in = PadInput(p, x);
   const int64_t rs = in.rs, jn = (p.oh - 1) * rs + p.ow;
   const KernelTable& kt = Kernels();
-  const int parts = Parallel(p.n, p.n * p.oc * ohw * kg) ? static_cast<int>(std::min<int64_t>(GetNumThreads(), p.n)) : 1;
+  const int parts =
+      Parallel(p.n, p.n * p.oc * ohw * kg) ? static_cast<int>(std::min<int64_t>(GetNumThreads(), p.n)) : 1;
   std::vector<float> partial(static_cast<size_t>((parts - 1) * wn), 0.0f);
   std::memset(gw, 0, sizeof(float) * wn);
   std::atomic<int64_t> next{0};  // work is pulled dynamically by the parts (see RunTasks)
@@ -402,8 +410,10 @@ void WeightGradIndirect(const Conv2dParams& p, const float* x, const float* gy, 
         }
     }
   };
-  if (parts > 1) ParallelFor(parts, 1, body);
-  else body(0, 1);
+  if (parts > 1)
+    ParallelFor(parts, 1, body);
+  else
+    body(0, 1);
   for (int part = 1; part < parts; ++part) {
     const float* src = partial.data() + (part - 1) * wn;
     for (int64_t i = 0; i < wn; ++i) gw[i] += src[i];
@@ -484,16 +494,17 @@ void WeightGradBatched(const Conv2dParams& p, const float* x, const float* gy, f
         for (int64_t g = 0; g < p.groups; ++g) {
           for (int64_t c = 0, r = 0; c < cg; ++c)
             for (int64_t ky = 0; ky < p.kh; ++ky)
-              for (int64_t kx = 0; kx < p.kw; ++kx, ++r)
-                rows[r] = xc + (g * cg + c) * len + ky * p.dh * wp + kx * p.dw;
+              for (int64_t kx = 0; kx < p.kw; ++kx, ++r) rows[r] = xc + (g * cg + c) * len + ky * p.dh * wp + kx * p.dw;
           kt.sgemm_dot_indirect(ocg, kg, len, 1.0f, gyc + g * ocg * lda, lda, rows.data(), 1.0f, gwp + g * ocg * kg,
                                 kg);
         }
       }
     }
   };
-  if (parts > 1) ParallelFor(parts, 1, body);
-  else body(0, 1);
+  if (parts > 1)
+    ParallelFor(parts, 1, body);
+  else
+    body(0, 1);
   for (int part = 1; part < parts; ++part) {
     const float* src = partial.data() + (part - 1) * wn;
     for (int64_t i = 0; i < wn; ++i) gw[i] += src[i];
@@ -507,7 +518,8 @@ void WeightGrad(const Conv2dParams& p, int algo, const float* x, const float* gy
   const int64_t hw = p.h * p.w, wn = p.oc * kg;
   const ConvGeom geom = GroupGeom(p);
   const int64_t pb = PixelBlock(kg, ohw), nblk = (ohw + pb - 1) / pb, tasks = p.n * nblk;
-  const int parts = Parallel(tasks, p.n * p.oc * ohw * kg) ? static_cast<int>(std::min<int64_t>(GetNumThreads(), tasks)) : 1;
+  const int parts =
+      Parallel(tasks, p.n * p.oc * ohw * kg) ? static_cast<int>(std::min<int64_t>(GetNumThreads(), tasks)) : 1;
   std::vector<float> partial(static_cast<size_t>((parts - 1) * wn), 0.0f);
   std::memset(gw, 0, sizeof(float) * wn);
   std::atomic<int64_t> next{0};  // work is pulled dynamically by the parts (see RunTasks)
@@ -532,8 +544,10 @@ void WeightGrad(const Conv2dParams& p, int algo, const float* x, const float* gy
       }
     }
   };
-  if (parts > 1) ParallelFor(parts, 1, body);
-  else body(0, 1);
+  if (parts > 1)
+    ParallelFor(parts, 1, body);
+  else
+    body(0, 1);
   for (int part = 1; part < parts; ++part) {
     const float* src = partial.data() + (part - 1) * wn;
     for (int64_t i = 0; i < wn; ++i) gw[i] += src[i];
@@ -577,8 +591,10 @@ void Conv2dBackward(const Conv2dParams& p, const float* x, const float* w, const
   const int algo = Conv2dAlgorithm(p);
   if (algo == kDepthwise) return DepthwiseBackward(p, x, w, gy, gx, gw);
   if (gx) {
-    if (TransposedDataGrad(p)) DataGradByTransposedConv(p, w, gy, gx);
-    else DataGradByCol2Im(p, algo, w, gy, gx);
+    if (TransposedDataGrad(p))
+      DataGradByTransposedConv(p, w, gy, gx);
+    else
+      DataGradByCol2Im(p, algo, w, gy, gx);
   }
   if (gw) {
     if (algo == kIm2col && p.sh == 1 && p.sw == 1 && BatchedWeightGrad(p))

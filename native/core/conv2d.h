@@ -14,10 +14,10 @@
 namespace torchlet {
 
 struct Conv2dParams {
-  int64_t n, c, h, w;   // input
-  int64_t oc, kh, kw;   // weight [oc, c / groups, kh, kw]
+  int64_t n, c, h, w;  // input
+  int64_t oc, kh, kw;  // weight [oc, c / groups, kh, kw]
   int64_t sh, sw, ph, pw, dh, dw, groups;
-  int64_t oh, ow;       // output (ph/pw are the top/left pads; oh/ow imply the bottom/right ones)
+  int64_t oh, ow;  // output (ph/pw are the top/left pads; oh/ow imply the bottom/right ones)
 };
 
 // Which algorithm a shape uses (exposed for tests/bench): 0 gemm1x1, 1 depthwise, 2 im2col.

@@ -82,16 +82,21 @@ const Choice& GetChoice() {
     const char* req = std::getenv("TORCHLET_ISA");
     if (req == nullptr || *req == '\0') return;
     Isa want;
-    if (!std::strcmp(req, "scalar")) want = Isa::Scalar;
-    else if (!std::strcmp(req, "avx2")) want = Isa::Avx2;
-    else if (!std::strcmp(req, "avx512")) want = Isa::Avx512;
-    else if (!std::strcmp(req, "neon")) want = Isa::Neon;
+    if (!std::strcmp(req, "scalar"))
+      want = Isa::Scalar;
+    else if (!std::strcmp(req, "avx2"))
+      want = Isa::Avx2;
+    else if (!std::strcmp(req, "avx512"))
+      want = Isa::Avx512;
+    else if (!std::strcmp(req, "neon"))
+      want = Isa::Neon;
     else {
       choice.note = std::string("TORCHLET_ISA='") + req + "' is not one of scalar|avx2|avx512|neon; ignored";
       return;
     }
     if (!SupportedGiven(choice.best, want)) {
-      choice.note = std::string("TORCHLET_ISA='") + req + "' is not supported by this CPU; using " + IsaName(choice.best);
+      choice.note =
+          std::string("TORCHLET_ISA='") + req + "' is not supported by this CPU; using " + IsaName(choice.best);
       return;
     }
     choice.active = want;

@@ -14,8 +14,8 @@ constexpr int64_t kGrain = 1 << 15;  // items per task: below this a thread hop 
 // Right-aligns shapes to y's rank, gives each operand broadcast strides (0 on broadcast dims), and merges
 // adjacent dims that are contiguous for every operand.
 struct Plan {
-  Shape size;                     // collapsed y dims
-  std::vector<Shape> strides;     // per operand
+  Shape size;                  // collapsed y dims
+  std::vector<Shape> strides;  // per operand
 };
 
 Plan MakePlan(const Shape& y_shape, const std::vector<const Shape*>& operands) {
@@ -35,8 +35,7 @@ Plan MakePlan(const Shape& y_shape, const std::vector<const Shape*>& operands) {
   for (size_t d = 0; d < nd; ++d) {
     if (y_shape[d] == 1) continue;  // size-1 dims contribute nothing
     bool merge = !plan.size.empty();
-    for (size_t o = 0; merge && o < operands.size(); ++o)
-      merge = plan.strides[o].back() == st[o][d] * y_shape[d];
+    for (size_t o = 0; merge && o < operands.size(); ++o) merge = plan.strides[o].back() == st[o][d] * y_shape[d];
     if (plan.strides.empty()) plan.strides.resize(operands.size());
     if (merge) {
       plan.size.back() *= y_shape[d];
@@ -91,9 +90,8 @@ void BinaryOp(int op, const float* a, const Shape& a_shape, const float* b, cons
   for (size_t d = 0; d + 1 < p.size.size(); ++d) rows *= p.size[d];
   const int sa = static_cast<int>(p.strides[0].back()), sb = static_cast<int>(p.strides[1].back());
   if (rows == 1) {
-    ParallelFor(inner, kGrain, [&](int64_t lo, int64_t hi) {
-      kt.binary(op, a + lo * sa, sa, b + lo * sb, sb, y + lo, hi - lo);
-    });
+    ParallelFor(inner, kGrain,
+                [&](int64_t lo, int64_t hi) { kt.binary(op, a + lo * sa, sa, b + lo * sb, sb, y + lo, hi - lo); });
     return;
   }
   const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(1, inner));
@@ -120,8 +118,10 @@ void SumToShape(const float* g, const Shape& g_shape, float* out, const Shape& o
   int64_t off[1];
   for (int64_t r = 0; r < rows; ++r) {
     RowOffsets(p, r, off, 1);
-    if (inner_reduced) out[off[0]] += kt.reduce_row(0, g + r * inner, inner);
-    else kt.reduce_accumulate(0, g + r * inner, out + off[0], inner);
+    if (inner_reduced)
+      out[off[0]] += kt.reduce_row(0, g + r * inner, inner);
+    else
+      kt.reduce_accumulate(0, g + r * inner, out + off[0], inner);
   }
 }
 

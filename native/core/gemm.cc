@@ -211,7 +211,8 @@ void GemmDriver(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, cons
     if (threads % tm) continue;
     const int tn = threads / tm;
     if (tm > mt || tn > nt) continue;
-    const double rows = static_cast<double>((mt + tm - 1) / tm * uk.mr), cols = static_cast<double>((nt + tn - 1) / tn * uk.nr);
+    const double rows = static_cast<double>((mt + tm - 1) / tm * uk.mr),
+                 cols = static_cast<double>((nt + tn - 1) / tn * uk.nr);
     const double cost = rows * cols * k + 16.0 * (rows + cols) * k;
     if (cost < best) {
       best = cost;
@@ -228,8 +229,8 @@ void GemmDriver(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, cons
       const int64_t i0 = mt * pi / tm * uk.mr, i1 = std::min(m, mt * (pi + 1) / tm * uk.mr);
       const int64_t j0 = nt * pj / tn * uk.nr, j1 = std::min(n, nt * (pj + 1) / tn * uk.nr);
       if (i0 >= i1 || j0 >= j1) continue;
-      GemmBlock(uk, trans_a, i1 - i0, j1 - j0, k, alpha, trans_a ? a + i0 : a + i0 * lda, lda, bsrc, direct_b, j0,
-                beta, c + i0 * ldc + j0, ldc);
+      GemmBlock(uk, trans_a, i1 - i0, j1 - j0, k, alpha, trans_a ? a + i0 : a + i0 * lda, lda, bsrc, direct_b, j0, beta,
+                c + i0 * ldc + j0, ldc);
     }
   });
 }
@@ -237,8 +238,10 @@ void GemmDriver(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, cons
 void ScaleC(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
   for (int64_t i = 0; i < m; ++i) {
     float* cr = c + i * ldc;
-    if (beta == 0.0f) std::fill(cr, cr + n, 0.0f);
-    else if (beta != 1.0f) for (int64_t j = 0; j < n; ++j) cr[j] *= beta;
+    if (beta == 0.0f)
+      std::fill(cr, cr + n, 0.0f);
+    else if (beta != 1.0f)
+      for (int64_t j = 0; j < n; ++j) cr[j] *= beta;
   }
 }
 
@@ -259,8 +262,10 @@ void Sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
       const int64_t j0 = n * lo / chunks, j1 = n * hi / chunks;
       kt.sgemm_dot(m, j1 - j0, k, alpha, a, lda, b + j0 * ldb, ldb, beta, c + j0, ldc);
     };
-    if (chunks <= 1) body(0, 1);
-    else ParallelFor(chunks, 1, body);
+    if (chunks <= 1)
+      body(0, 1);
+    else
+      ParallelFor(chunks, 1, body);
     return;
   }
   const MatrixB src(trans_b, b, ldb);
@@ -292,7 +297,8 @@ void PackedA::Reset(bool trans, int64_t m, int64_t k, float alpha, const float* 
   for (int64_t q = 0; q < kblocks; ++q)
     for (int64_t b = 0; b < mblocks_; ++b) {
       const int64_t i0 = b * mc_, mc = std::min(mc_, m - i0), kc = std::min(kKc, k - q * kKc);
-      PackA(trans, trans ? a + i0 : a + i0 * lda, lda, mc, q * kKc, kc, mr_, alpha, data_.data() + offsets_[q * mblocks_ + b]);
+      PackA(trans, trans ? a + i0 : a + i0 * lda, lda, mc, q * kKc, kc, mr_, alpha,
+            data_.data() + offsets_[q * mblocks_ + b]);
     }
 }
 
@@ -330,15 +336,19 @@ void PackedLoops(const PackedA& a, int64_t n, float beta, float* c, int64_t ldc,
 
 void SgemmPacked(const PackedA& a, int64_t n, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   const auto fn = a.ukernel();
-  PackedLoops(a, n, beta, c, ldc, [&](int64_t kc, const float* ap, int64_t pc, int64_t jb, float* cp, int rows,
-                                      int cols, bool acc) { fn(kc, ap, b + pc * ldb + jb, ldb, cp, ldc, rows, cols, acc); });
+  PackedLoops(a, n, beta, c, ldc,
+              [&](int64_t kc, const float* ap, int64_t pc, int64_t jb, float* cp, int rows, int cols, bool acc) {
+                fn(kc, ap, b + pc * ldb + jb, ldb, cp, ldc, rows, cols, acc);
+              });
 }
 
 void SgemmPackedIndirect(const PackedA& a, int64_t n, const float* const* brows, int64_t boff, float beta, float* c,
                          int64_t ldc) {
   const auto fn = a.indirect_ukernel();
-  PackedLoops(a, n, beta, c, ldc, [&](int64_t kc, const float* ap, int64_t pc, int64_t jb, float* cp, int rows,
-                                      int cols, bool acc) { fn(kc, ap, brows + pc, boff + jb, cp, ldc, rows, cols, acc); });
+  PackedLoops(a, n, beta, c, ldc,
+              [&](int64_t kc, const float* ap, int64_t pc, int64_t jb, float* cp, int rows, int cols, bool acc) {
+                fn(kc, ap, brows + pc, boff + jb, cp, ldc, rows, cols, acc);
+              });
 }
 
 void SgemmSource(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,

@@ -29,17 +29,23 @@ void SgemmSource(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, con
 class PackedA {
  public:
   PackedA() = default;
-  PackedA(bool trans, int64_t m, int64_t k, float alpha, const float* a, int64_t lda) { Reset(trans, m, k, alpha, a, lda); }
+  PackedA(bool trans, int64_t m, int64_t k, float alpha, const float* a, int64_t lda) {
+    Reset(trans, m, k, alpha, a, lda);
+  }
   // Repacks another matrix, reusing this object's buffers.
   void Reset(bool trans, int64_t m, int64_t k, float alpha, const float* a, int64_t lda);
   int64_t m() const { return m_; }
   int64_t k() const { return k_; }
-  const float* Block(int64_t pc_index, int64_t ic_index) const { return data_.data() + offsets_[pc_index * mblocks_ + ic_index]; }
+  const float* Block(int64_t pc_index, int64_t ic_index) const {
+    return data_.data() + offsets_[pc_index * mblocks_ + ic_index];
+  }
   int mr() const { return mr_; }
   int64_t mc() const { return mc_; }
   void (*ukernel() const)(int64_t, const float*, const float*, int64_t, float*, int64_t, int, int, bool) { return fn_; }
   void (*indirect_ukernel() const)(int64_t, const float*, const float* const*, int64_t, float*, int64_t, int, int,
-                                   bool) { return ifn_; }
+                                   bool) {
+    return ifn_;
+  }
 
  private:
   int64_t m_ = 0, k_ = 0, mc_ = 1, mblocks_ = 0;

@@ -6,12 +6,12 @@
 namespace torchlet {
 
 struct ConvGeom {
-  int64_t c, h, w;     // input channels (of the slice being expanded), height, width
-  int64_t kh, kw;      // kernel
-  int64_t sh, sw;      // stride
-  int64_t ph, pw;      // top / left padding (bottom / right padding is implied by oh / ow)
-  int64_t dh, dw;      // dilation
-  int64_t oh, ow;      // output size
+  int64_t c, h, w;  // input channels (of the slice being expanded), height, width
+  int64_t kh, kw;   // kernel
+  int64_t sh, sw;   // stride
+  int64_t ph, pw;   // top / left padding (bottom / right padding is implied by oh / ow)
+  int64_t dh, dw;   // dilation
+  int64_t oh, ow;   // output size
 };
 
 // col rows [r0, r1) of the full C*KH*KW x OH*OW matrix for one image x (C x H x W).

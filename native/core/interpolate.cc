@@ -37,8 +37,10 @@ struct LinearTap {
 std::vector<LinearTap> LinearTaps(int64_t in, int64_t out, bool align_corners, double scale) {
   std::vector<LinearTap> taps(static_cast<size_t>(out));
   float s;
-  if (align_corners) s = out > 1 ? static_cast<float>(in - 1) / static_cast<float>(out - 1) : 0.0f;
-  else s = ScaleValue(scale, in, out);
+  if (align_corners)
+    s = out > 1 ? static_cast<float>(in - 1) / static_cast<float>(out - 1) : 0.0f;
+  else
+    s = ScaleValue(scale, in, out);
   for (int64_t o = 0; o < out; ++o) {
     float src;
     if (align_corners) {

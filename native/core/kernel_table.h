@@ -35,8 +35,8 @@ struct KernelTable {
                     int64_t ldb, float beta, float* c, int64_t ldc);
   // Max pooling over one H x W plane into OH x OW (out-of-range taps are skipped, as -inf padding).
   // idx (nullable) receives the argmax as a flat index h*W + w into the plane (first max wins; NaN wins).
-  void (*maxpool2d_plane)(const float* x, int64_t h, int64_t w, float* y, int32_t* idx, int64_t oh, int64_t ow,
-                          int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw);
+  void (*maxpool2d_plane)(const float* x, int64_t h, int64_t w, float* y, int32_t* idx, int64_t oh, int64_t ow, int kh,
+                          int kw, int sh, int sw, int ph, int pw, int dh, int dw);
   // A second micro-kernel with fewer rows (same NR, same contract as sgemm_ukernel), for GEMMs
   // whose M would leave most of the main tile's rows empty (e.g. 6 or 16 output channels).
   void (*sgemm_ukernel_small)(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,

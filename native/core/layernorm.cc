@@ -65,8 +65,8 @@ void LayerNormForward(int64_t rows, int64_t d, const float* x, const float* weig
   });
 }
 
-void LayerNormBackward(int64_t rows, int64_t d, const float* x, const float* gy, const float* weight,
-                       const float* mean, const float* rstd, float* gx, float* gw, float* gb) {
+void LayerNormBackward(int64_t rows, int64_t d, const float* x, const float* gy, const float* weight, const float* mean,
+                       const float* rstd, float* gx, float* gw, float* gb) {
   if (gx) {
     ParallelFor(rows, RowGrain(d), [&](int64_t lo, int64_t hi) {
       DenormalGuard dg;

@@ -12,8 +12,8 @@ namespace torchlet {
 void LayerNormForward(int64_t rows, int64_t d, const float* x, const float* weight, const float* bias, float eps,
                       float* y, float* mean, float* rstd);
 // Any of gx, gw, gb may be null; gw and gb are overwritten.
-void LayerNormBackward(int64_t rows, int64_t d, const float* x, const float* gy, const float* weight,
-                       const float* mean, const float* rstd, float* gx, float* gw, float* gb);
+void LayerNormBackward(int64_t rows, int64_t d, const float* x, const float* gy, const float* weight, const float* mean,
+                       const float* rstd, float* gx, float* gw, float* gb);
 
 // x, y: [n, c, hw] in `groups` groups of c / groups channels; weight, bias: [c] or null;
 // mean, rstd: [n, groups].

@@ -36,8 +36,10 @@ void Permute(const float* x, const std::vector<int64_t>& shape, const std::vecto
       }
       float* out = y + r * inner;
       const float* in = x + off;
-      if (inner_stride == 1) std::memcpy(out, in, inner * sizeof(float));
-      else for (int64_t j = 0; j < inner; ++j) out[j] = in[j * inner_stride];
+      if (inner_stride == 1)
+        std::memcpy(out, in, inner * sizeof(float));
+      else
+        for (int64_t j = 0; j < inner; ++j) out[j] = in[j * inner_stride];
     }
   });
 }

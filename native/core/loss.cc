@@ -60,13 +60,15 @@ int64_t ConvertTargets(const T* t, int64_t m, int64_t c, double ignore_index, in
   for (int64_t i = 0; i < m; ++i) {
     const double v = static_cast<double>(t[i]);
     if (!std::isfinite(v) || v != std::floor(v)) return i;  // not an integer (even if equal to ignore_index)
-    if (v == ignore_index) out[i] = -1;
-    else if (v >= 0 && v < static_cast<double>(c)) out[i] = static_cast<int32_t>(v);
-    else return i;
+    if (v == ignore_index)
+      out[i] = -1;
+    else if (v >= 0 && v < static_cast<double>(c))
+      out[i] = static_cast<int32_t>(v);
+    else
+      return i;
   }
   return -1;
 }
-
 
 // Max of a row in eight lanes (vectorizes). NaN needs no care here: a NaN item makes its own
 // exp(x - max) NaN, so the whole row's log-softmax is NaN either way, as in PyTorch.
@@ -157,8 +159,10 @@ void FinishClassLoss(const Sums& s, int64_t c, double eps, int reduction, float*
   const bool smooth = eps > 0 && c > 0;
   const double eps_c = smooth ? eps / static_cast<double>(c) : 0.0;
   const double d = Divisor(reduction, s.c);
-  if (reduction == kLossMean && d == 0) loss[0] = std::numeric_limits<float>::quiet_NaN();
-  else loss[0] = static_cast<float>(s.a * ((1 - eps) / d) + (smooth ? s.b * (eps_c / d) : 0.0));
+  if (reduction == kLossMean && d == 0)
+    loss[0] = std::numeric_limits<float>::quiet_NaN();
+  else
+    loss[0] = static_cast<float>(s.a * ((1 - eps) / d) + (smooth ? s.b * (eps_c / d) : 0.0));
 }
 
 }  // namespace
@@ -379,8 +383,8 @@ void CrossEntropyProbsForward(const float* x, const float* p, int64_t outer, int
 }
 
 void CrossEntropyProbsBackward(const float* logp, const float* p, int64_t outer, int64_t c, int64_t inner,
-                               const float* weight, double eps, int reduction, const float* g, int64_t g_len,
-                               float* gx, float* gp) {
+                               const float* weight, double eps, int reduction, const float* g, int64_t g_len, float* gx,
+                               float* gp) {
   // G_j = -g w_j q_j (q = (1 - eps) p + eps / c); dx_j = G_j - softmax_j sum(G); dp_j = -g w_j (1 - eps) logp_j.
   const int64_t m = outer * inner, row = c * inner;
   if (m == 0 || c == 0) return;
@@ -466,7 +470,8 @@ void PointwiseBackwardT(const float* x, const float* y, int64_t n, int reduction
                         float* gx, float* gy) {
   if (!gx && !gy) return;
   const bool per = g_len != 1 || n == 1;
-  const float scale = static_cast<float>(per ? 1.0 : g[0] * (reduction == kLossMean ? 1.0 / static_cast<double>(n) : 1.0));
+  const float scale =
+      static_cast<float>(per ? 1.0 : g[0] * (reduction == kLossMean ? 1.0 / static_cast<double>(n) : 1.0));
   // Write one gradient (gy = -gx), then negate it into the other if both are wanted.
   float* out = gx ? gx : gy;
   const float sgn = gx ? 1.0f : -1.0f;
@@ -485,14 +490,18 @@ void PointwiseBackwardT(const float* x, const float* y, int64_t n, int reduction
 }  // namespace
 
 void PointwiseLossForward(int kind, const float* x, const float* y, int64_t n, int reduction, float* loss) {
-  if (kind == kMseLoss) PointwiseForwardT<kMseLoss>(x, y, n, reduction, loss);
-  else PointwiseForwardT<kL1Loss>(x, y, n, reduction, loss);
+  if (kind == kMseLoss)
+    PointwiseForwardT<kMseLoss>(x, y, n, reduction, loss);
+  else
+    PointwiseForwardT<kL1Loss>(x, y, n, reduction, loss);
 }
 
 void PointwiseLossBackward(int kind, const float* x, const float* y, int64_t n, int reduction, const float* g,
                            int64_t g_len, float* gx, float* gy) {
-  if (kind == kMseLoss) PointwiseBackwardT<kMseLoss>(x, y, n, reduction, g, g_len, gx, gy);
-  else PointwiseBackwardT<kL1Loss>(x, y, n, reduction, g, g_len, gx, gy);
+  if (kind == kMseLoss)
+    PointwiseBackwardT<kMseLoss>(x, y, n, reduction, g, g_len, gx, gy);
+  else
+    PointwiseBackwardT<kL1Loss>(x, y, n, reduction, g, g_len, gx, gy);
 }
 
 namespace {
@@ -506,7 +515,9 @@ inline float Log1pUnit(float e) {
   const float s = e / (e + 2.0f);
   const float z = s * s;
   const float p =
-      1.0f + z * (1.0f / 3 + z * (1.0f / 5 + z * (1.0f / 7 + z * (1.0f / 9 + z * (1.0f / 11 + z * (1.0f / 13 + z * (1.0f / 15)))))));
+      1.0f +
+      z * (1.0f / 3 +
+           z * (1.0f / 5 + z * (1.0f / 7 + z * (1.0f / 9 + z * (1.0f / 11 + z * (1.0f / 13 + z * (1.0f / 15)))))));
   return 2.0f * s * p;
 }
 
@@ -615,7 +626,8 @@ void BceWithLogitsBackward(const float* x, const float* y, int64_t n, const floa
 void GatherRows(const float* src, int64_t row, const int32_t* indices, int64_t count, float* out) {
   if (row <= 0) return;
   ParallelFor(count, std::max<int64_t>(1, (int64_t{1} << 16) / row), [&](int64_t lo, int64_t hi) {
-    for (int64_t j = lo; j < hi; ++j) std::memcpy(out + j * row, src + static_cast<int64_t>(indices[j]) * row, sizeof(float) * row);
+    for (int64_t j = lo; j < hi; ++j)
+      std::memcpy(out + j * row, src + static_cast<int64_t>(indices[j]) * row, sizeof(float) * row);
   });
 }
 

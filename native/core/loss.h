@@ -47,8 +47,8 @@ void CrossEntropyProbsForward(const float* x, const float* p, int64_t outer, int
                               const float* weight, double eps, int reduction, float* logp, float* loss);
 // gx (nullable) = dL/dx, gp (nullable) = dL/dp.
 void CrossEntropyProbsBackward(const float* logp, const float* p, int64_t outer, int64_t c, int64_t inner,
-                               const float* weight, double eps, int reduction, const float* g, int64_t g_len,
-                               float* gx, float* gp);
+                               const float* weight, double eps, int reduction, const float* g, int64_t g_len, float* gx,
+                               float* gp);
 
 // MSE / L1 (kind: PointwiseLoss) of same-shape x and y over n items. loss: n values ('none') or 1.
 void PointwiseLossForward(int kind, const float* x, const float* y, int64_t n, int reduction, float* loss);

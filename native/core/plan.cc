@@ -35,9 +35,13 @@ void Plan::Finish(int output) {
     int pick = -1;
     for (int k = 0; k < static_cast<int>(slot_size.size()); ++k) {
       if (!slot_free[k]) continue;
-      if (pick < 0) { pick = k; continue; }
+      if (pick < 0) {
+        pick = k;
+        continue;
+      }
       const bool fits = slot_size[k] >= need, pick_fits = slot_size[pick] >= need;
-      if ((fits && (!pick_fits || slot_size[k] < slot_size[pick])) || (!fits && !pick_fits && slot_size[k] > slot_size[pick]))
+      if ((fits && (!pick_fits || slot_size[k] < slot_size[pick])) ||
+          (!fits && !pick_fits && slot_size[k] > slot_size[pick]))
         pick = k;
     }
     if (pick < 0) {
@@ -111,13 +115,13 @@ bool Plan::Run(int64_t n, const float* x, float* y, const std::atomic<int>* canc
       case PlanStepKind::kAvgPool: {
         Pool2dParams p = s.pool;
         p.planes = s.pool.planes * n;
-        if (s.kind == PlanStepKind::kMaxPool) MaxPool2dForward(p, in, out, nullptr);
-        else AvgPool2dForward(p, in, out);
+        if (s.kind == PlanStepKind::kMaxPool)
+          MaxPool2dForward(p, in, out, nullptr);
+        else
+          AvgPool2dForward(p, in, out);
         break;
       }
-      case PlanStepKind::kAdaptiveAvg:
-        AdaptiveAvgPool2dForward(s.a * n, s.b, s.c, s.d, s.e, in, out);
-        break;
+      case PlanStepKind::kAdaptiveAvg: AdaptiveAvgPool2dForward(s.a * n, s.b, s.c, s.d, s.e, in, out); break;
       case PlanStepKind::kLinear:
         LinearForward(s.a * n, s.b, s.c, in, s.w.data(), s.bias.empty() ? nullptr : s.bias.data(), out);
         break;
@@ -137,12 +141,8 @@ bool Plan::Run(int64_t n, const float* x, float* y, const std::atomic<int>* canc
         for (int64_t i = 0; i < count; ++i) out[i] = in[i] + b[i];
         break;
       }
-      case PlanStepKind::kRelu:
-        UnaryOp(kRelu, in, out, count);
-        break;
-      case PlanStepKind::kAct:
-        ActivationForward(s.act, in, out, count, s.act_a, s.act_b);
-        break;
+      case PlanStepKind::kRelu: UnaryOp(kRelu, in, out, count); break;
+      case PlanStepKind::kAct: ActivationForward(s.act, in, out, count, s.act_a, s.act_b); break;
     }
     // The fused activation: one more pass over an output still in cache.
     if (s.act >= 0 && s.kind != PlanStepKind::kAct) ActivationForward(s.act, out, out, count, s.act_a, s.act_b);

@@ -16,18 +16,27 @@
 
 namespace torchlet {
 
-enum class PlanStepKind : int { kConv = 0, kMaxPool = 1, kAvgPool = 2, kAdaptiveAvg = 3, kLinear = 4, kAffine = 5,
-                                kAdd = 6, kRelu = 7, kAct = 8 };
+enum class PlanStepKind : int {
+  kConv = 0,
+  kMaxPool = 1,
+  kAvgPool = 2,
+  kAdaptiveAvg = 3,
+  kLinear = 4,
+  kAffine = 5,
+  kAdd = 6,
+  kRelu = 7,
+  kAct = 8
+};
 
 struct PlanStep {
   PlanStepKind kind;
-  int in = 0, in2 = -1, out = 0;  // value ids; value 0 is the plan's input
-  int act = -1;                   // fused activation on the output (ActOp, core/activation_ext.h), -1: none
-  float act_a = 0, act_b = 0;     // its parameters; kAct steps use the same fields
-  Conv2dParams conv{};            // n is set per run
-  Pool2dParams pool{};            // planes = channels; scaled by N per run
+  int in = 0, in2 = -1, out = 0;              // value ids; value 0 is the plan's input
+  int act = -1;                               // fused activation on the output (ActOp, core/activation_ext.h), -1: none
+  float act_a = 0, act_b = 0;                 // its parameters; kAct steps use the same fields
+  Conv2dParams conv{};                        // n is set per run
+  Pool2dParams pool{};                        // planes = channels; scaled by N per run
   int64_t a = 0, b = 0, c = 0, d = 0, e = 0;  // linear: rows, in, out; affine: c, hw; adaptive: c, h, w, oh, ow
-  std::vector<float> w, bias;     // conv/linear weights; affine scale (w) and shift (bias)
+  std::vector<float> w, bias;                 // conv/linear weights; affine scale (w) and shift (bias)
 };
 
 class Plan {

@@ -35,9 +35,12 @@ inline AvgWin AvgWindow(const Pool2dParams& p, int64_t oy, int64_t ox) {
   y1 = std::min(y1, p.h);
   x1 = std::min(x1, p.w);
   int64_t div;
-  if (p.divisor_override) div = p.divisor_override;
-  else if (p.count_include_pad) div = pool_size;
-  else div = (y1 - y0) * (x1 - x0);
+  if (p.divisor_override)
+    div = p.divisor_override;
+  else if (p.count_include_pad)
+    div = pool_size;
+  else
+    div = (y1 - y0) * (x1 - x0);
   return AvgWin{y0, y1, x0, x1, div > 0 ? 1.0f / static_cast<float>(div) : 0.0f};
 }
 
@@ -49,8 +52,8 @@ void MaxPool2dForward(const Pool2dParams& p, const float* x, float* y, int32_t* 
   ParallelFor(p.planes, Grain(hw), [&](int64_t lo, int64_t hi) {
     DenormalGuard dg;
     for (int64_t q = lo; q < hi; ++q)
-      kt.maxpool2d_plane(x + q * hw, p.h, p.w, y + q * ohw, idx ? idx + q * ohw : nullptr, p.oh, p.ow, p.kh, p.kw,
-                         p.sh, p.sw, p.ph, p.pw, p.dh, p.dw);
+      kt.maxpool2d_plane(x + q * hw, p.h, p.w, y + q * ohw, idx ? idx + q * ohw : nullptr, p.oh, p.ow, p.kh, p.kw, p.sh,
+                         p.sw, p.ph, p.pw, p.dh, p.dw);
   });
 }
 

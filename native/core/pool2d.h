@@ -18,7 +18,8 @@ void MaxPool2dBackward(int64_t planes, int64_t hw, int64_t ohw, const float* gy,
 void AvgPool2dForward(const Pool2dParams& p, const float* x, float* y);
 void AvgPool2dBackward(const Pool2dParams& p, const float* gy, float* gx);
 void AdaptiveAvgPool2dForward(int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow, const float* x, float* y);
-void AdaptiveAvgPool2dBackward(int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow, const float* gy, float* gx);
+void AdaptiveAvgPool2dBackward(int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow, const float* gy,
+                               float* gx);
 void AdaptiveMaxPool2dForward(int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow, const float* x, float* y,
                               int32_t* idx);
 

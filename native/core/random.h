@@ -8,8 +8,8 @@ namespace torchlet {
 struct Rng {
   uint64_t s[4];
   void Seed(uint64_t seed);
-  uint64_t Next();       // xoshiro256**
-  float Uniform();       // [0, 1) with 24 random bits
+  uint64_t Next();         // xoshiro256**
+  float Uniform();         // [0, 1) with 24 random bits
   double UniformDouble();  // (0, 1]
 };
 

@@ -21,8 +21,7 @@ void Reduce(int op, const float* x, int64_t outer, int64_t n, int64_t inner, flo
     const int64_t chunks = (n + kChunk - 1) / kChunk;
     std::vector<float> part(chunks);
     ParallelFor(chunks, 4, [&](int64_t lo, int64_t hi) {
-      for (int64_t c = lo; c < hi; ++c)
-        part[c] = kt.reduce_row(op, x + c * kChunk, std::min(kChunk, n - c * kChunk));
+      for (int64_t c = lo; c < hi; ++c) part[c] = kt.reduce_row(op, x + c * kChunk, std::min(kChunk, n - c * kChunk));
     });
     y[0] = kt.reduce_row(op == kMean ? kSum : op, part.data(), chunks) * scale;
     return;
@@ -57,8 +56,15 @@ void ArgReduce(bool is_max, const float* x, int64_t outer, int64_t n, int64_t in
       if (best == best) {
         for (int64_t r = 1; r < n; ++r) {
           const float v = p[r * inner];
-          if (v != v) { best = v; bi = static_cast<int32_t>(r); break; }
-          if (is_max ? v > best : v < best) { best = v; bi = static_cast<int32_t>(r); }
+          if (v != v) {
+            best = v;
+            bi = static_cast<int32_t>(r);
+            break;
+          }
+          if (is_max ? v > best : v < best) {
+            best = v;
+            bi = static_cast<int32_t>(r);
+          }
         }
       }
       values[t] = best;

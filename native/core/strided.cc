@@ -28,7 +28,8 @@ auto Dispatch(int type, F&& fn) {
 
 template <typename D, typename S>
 inline D Cast(S v) {
-  if constexpr (std::is_same_v<D, uint8_t>) return v != S(0) ? 1 : 0;
+  if constexpr (std::is_same_v<D, uint8_t>)
+    return v != S(0) ? 1 : 0;
   else if constexpr (std::is_integral_v<D> && std::is_floating_point_v<S>) {
     // Float -> int truncates toward zero as PyTorch does; NaN and out-of-range values are undefined
     // there, here they are 0 / clamped (never C++ UB).
@@ -36,7 +37,8 @@ inline D Cast(S v) {
     if (v >= static_cast<S>(std::numeric_limits<D>::max())) return std::numeric_limits<D>::max();
     if (v <= static_cast<S>(std::numeric_limits<D>::min())) return std::numeric_limits<D>::min();
     return static_cast<D>(v);
-  } else return static_cast<D>(v);
+  } else
+    return static_cast<D>(v);
 }
 
 // Iteration over `shape` in row-major order: rows are all dims but the last.
@@ -73,8 +75,10 @@ void ForRows(const Iter& it, F&& fn) {
 
 template <typename T>
 inline bool IsNan(T v) {
-  if constexpr (std::is_floating_point_v<T>) return v != v;
-  else return false;
+  if constexpr (std::is_floating_point_v<T>)
+    return v != v;
+  else
+    return false;
 }
 
 // Integer add/sub/mul wrap around as in PyTorch (two's complement), without C++'s signed-overflow UB.
@@ -83,26 +87,30 @@ inline T WrapAdd(T a, T b) {
   if constexpr (std::is_integral_v<T>) {
     using U = std::make_unsigned_t<T>;
     return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
-  } else return a + b;
+  } else
+    return a + b;
 }
 template <typename T>
 inline T WrapSub(T a, T b) {
   if constexpr (std::is_integral_v<T>) {
     using U = std::make_unsigned_t<T>;
     return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
-  } else return a - b;
+  } else
+    return a - b;
 }
 template <typename T>
 inline T WrapMul(T a, T b) {
   if constexpr (std::is_integral_v<T>) {
     using U = std::make_unsigned_t<T>;
     return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
-  } else return a * b;
+  } else
+    return a * b;
 }
 
 template <typename T>
 inline T FloorDiv(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) return std::floor(a / b);
+  if constexpr (std::is_floating_point_v<T>)
+    return std::floor(a / b);
   else {
     const T q = a / b;
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
@@ -135,8 +143,10 @@ inline T IntPow(T base, T exp) {
 
 size_t ElemSize(int type) {
   switch (type) {
-    case kF32: case kI32: return 4;
-    case kI64: case kF64: return 8;
+    case kF32:
+    case kI32: return 4;
+    case kI64:
+    case kF64: return 8;
     default: return 1;
   }
 }
@@ -187,10 +197,16 @@ std::string BinaryStrided(int op, const Strided& a, const Strided& b, void* out,
           const T* ra = pa + it.RowOffset(r, as);
           for (int64_t j = 0; j < it.inner; ++j) {
             const T vb = rb[j * it.Last(bs)];
-            if (op != kPow && vb == 0) { err = "ZeroDivisionError: integer division by zero"; break; }
+            if (op != kPow && vb == 0) {
+              err = "ZeroDivisionError: integer division by zero";
+              break;
+            }
             if (op == kPow && vb < 0 && !std::is_same_v<T, uint8_t>) {
               const T va = ra[j * it.Last(as)];
-              if (va != 1 && va != T(-1)) { err = "Integers to negative integer powers are not allowed."; break; }
+              if (va != 1 && va != T(-1)) {
+                err = "Integers to negative integer powers are not allowed.";
+                break;
+              }
             }
           }
         }
@@ -213,14 +229,19 @@ std::string BinaryStrided(int op, const Strided& a, const Strided& b, void* out,
             case kSub: v = static_cast<O>(WrapSub(x, y)); break;
             case kMul: v = static_cast<O>(WrapMul(x, y)); break;
             case kDiv:
-              if constexpr (kInt) v = static_cast<O>(y == T(-1) ? WrapSub(T(0), x) : x / y);  // truncation
-              else v = static_cast<O>(x / y);
+              if constexpr (kInt)
+                v = static_cast<O>(y == T(-1) ? WrapSub(T(0), x) : x / y);  // truncation
+              else
+                v = static_cast<O>(x / y);
               break;
             case kPow:
               if constexpr (kInt) {
-                if (y < 0) v = static_cast<O>(x == 1 ? 1 : ((y % 2) ? -1 : 1));
-                else v = static_cast<O>(IntPow<T>(x, y));
-              } else v = static_cast<O>(std::pow(x, y));
+                if (y < 0)
+                  v = static_cast<O>(x == 1 ? 1 : ((y % 2) ? -1 : 1));
+                else
+                  v = static_cast<O>(IntPow<T>(x, y));
+              } else
+                v = static_cast<O>(std::pow(x, y));
               break;
             case kMaximum: v = static_cast<O>(IsNan(x) || IsNan(y) ? (IsNan(x) ? x : y) : (x > y ? x : y)); break;
             case kMinimum: v = static_cast<O>(IsNan(x) || IsNan(y) ? (IsNan(x) ? x : y) : (x < y ? x : y)); break;
@@ -234,12 +255,16 @@ std::string BinaryStrided(int op, const Strided& a, const Strided& b, void* out,
             case kLogicalOr: v = static_cast<O>((x != T(0)) || (y != T(0))); break;
             case kLogicalXor: v = static_cast<O>((x != T(0)) != (y != T(0))); break;
             case kFloorDivide:
-              if constexpr (kInt) v = static_cast<O>(y == T(-1) ? WrapSub(T(0), x) : FloorDiv<T>(x, y));
-              else v = static_cast<O>(FloorDiv<T>(x, y));
+              if constexpr (kInt)
+                v = static_cast<O>(y == T(-1) ? WrapSub(T(0), x) : FloorDiv<T>(x, y));
+              else
+                v = static_cast<O>(FloorDiv<T>(x, y));
               break;
             case kRemainder:
-              if constexpr (kInt) v = static_cast<O>(y == T(-1) ? T(0) : Remainder<T>(x, y));
-              else v = static_cast<O>(Remainder<T>(x, y));
+              if constexpr (kInt)
+                v = static_cast<O>(y == T(-1) ? T(0) : Remainder<T>(x, y));
+              else
+                v = static_cast<O>(Remainder<T>(x, y));
               break;
             default: v = O(0);
           }
@@ -248,9 +273,12 @@ std::string BinaryStrided(int op, const Strided& a, const Strided& b, void* out,
       });
       return 0;
     };
-    if (to_bool) body(static_cast<uint8_t*>(nullptr));
-    else if (out_type == a.type) body(static_cast<T*>(nullptr));
-    else err = "output type does not match the operands";
+    if (to_bool)
+      body(static_cast<uint8_t*>(nullptr));
+    else if (out_type == a.type)
+      body(static_cast<T*>(nullptr));
+    else
+      err = "output type does not match the operands";
     return 0;
   });
   return err;
@@ -259,17 +287,36 @@ std::string BinaryStrided(int op, const Strided& a, const Strided& b, void* out,
 // Unary ops on int64 / bool / float32 data that have no SIMD kernel: one X(Enum, "name") line per op.
 // A new op is its line here, its case in UnaryTyped below, and one declaration in
 // lib/ops/unary-registry.ts.
-#define TORCHLET_TYPED_UNARY_OPS(X)                                                                    \
-  X(Neg, "neg") X(Abs, "abs") X(Sign, "sign") X(LogicalNot, "logicalNot") X(Floor, "floor")             \
-  X(Ceil, "ceil") X(Round, "round") X(Trunc, "trunc") X(Sin, "sin") X(Cos, "cos") X(Erf, "erf")          \
-  X(Log1p, "log1p") X(Expm1, "expm1") X(Rsqrt, "rsqrt") X(Softplus, "softplus")                         \
-  X(LogSigmoid, "logSigmoid") X(IsNan, "isnan") X(Erfinv, "erfinv") X(Tan, "tan") X(Atan, "atan")
+// One entry per line; clang-format would re-flow this list differently on every run.
+// clang-format off
+#define TORCHLET_TYPED_UNARY_OPS(X) \
+  X(Neg, "neg") \
+  X(Abs, "abs") \
+  X(Sign, "sign") \
+  X(LogicalNot, "logicalNot") \
+  X(Floor, "floor") \
+  X(Ceil, "ceil") \
+  X(Round, "round") \
+  X(Trunc, "trunc") \
+  X(Sin, "sin") \
+  X(Cos, "cos") \
+  X(Erf, "erf") \
+  X(Log1p, "log1p") \
+  X(Expm1, "expm1") \
+  X(Rsqrt, "rsqrt") \
+  X(Softplus, "softplus") \
+  X(LogSigmoid, "logSigmoid") \
+  X(IsNan, "isnan") \
+  X(Erfinv, "erfinv") \
+  X(Tan, "tan") \
+  X(Atan, "atan")
+// clang-format on
 
 enum TypedUnaryOp : int {
 #define TORCHLET_X(e, n) kT##e,
   TORCHLET_TYPED_UNARY_OPS(TORCHLET_X)
 #undef TORCHLET_X
-  kTypedUnaryCount
+      kTypedUnaryCount
 };
 inline constexpr const char* kTypedUnaryNames[] = {
 #define TORCHLET_X(e, n) n,
@@ -286,17 +333,24 @@ std::string UnaryTyped(int op, const void* x, int x_type, void* y, int y_type, i
     using T = std::remove_pointer_t<decltype(tp)>;
     const T* px = static_cast<const T*>(x);
     if (op == kTLogicalNot || op == kTIsNan) {
-      if (y_type != kU8) { err = "logical ops write bool"; return 0; }
+      if (y_type != kU8) {
+        err = "logical ops write bool";
+        return 0;
+      }
       uint8_t* py = static_cast<uint8_t*>(y);
       ParallelFor(n, kGrain, [&](int64_t lo, int64_t hi) {
         for (int64_t i = lo; i < hi; ++i) py[i] = op == kTLogicalNot ? (px[i] == T(0)) : IsNan(px[i]);
       });
       return 0;
     }
-    if (y_type != x_type) { err = "unary output type must match the input"; return 0; }
+    if (y_type != x_type) {
+      err = "unary output type must match the input";
+      return 0;
+    }
     T* py = static_cast<T*>(y);
     if constexpr (std::is_integral_v<T>) {
-      if (op != kTNeg && op != kTAbs && op != kTSign && op != kTFloor && op != kTCeil && op != kTRound && op != kTTrunc) {
+      if (op != kTNeg && op != kTAbs && op != kTSign && op != kTFloor && op != kTCeil && op != kTRound &&
+          op != kTTrunc) {
         err = "op needs a floating input";
         return 0;
       }
@@ -336,17 +390,32 @@ std::string UnaryTyped(int op, const void* x, int x_type, void* y, int y_type, i
             case kTLogSigmoid: r = std::min(v, T(0)) - std::log1p(std::exp(-std::fabs(v))); break;
             case kTErfinv: {
               // Giles' single-precision approximation refined by two Newton steps on erf.
-              if (v <= T(-1) || v >= T(1)) { r = v == T(1) ? INFINITY : v == T(-1) ? -INFINITY : NAN; break; }
+              if (v <= T(-1) || v >= T(1)) {
+                r = v == T(1) ? INFINITY : v == T(-1) ? -INFINITY : NAN;
+                break;
+              }
               double w = -std::log((1.0 - v) * (1.0 + v)), p;
               if (w < 5.0) {
                 w -= 2.5;
-                p = 2.81022636e-08; p = 3.43273939e-07 + p * w; p = -3.5233877e-06 + p * w; p = -4.39150654e-06 + p * w;
-                p = 0.00021858087 + p * w; p = -0.00125372503 + p * w; p = -0.00417768164 + p * w; p = 0.246640727 + p * w;
+                p = 2.81022636e-08;
+                p = 3.43273939e-07 + p * w;
+                p = -3.5233877e-06 + p * w;
+                p = -4.39150654e-06 + p * w;
+                p = 0.00021858087 + p * w;
+                p = -0.00125372503 + p * w;
+                p = -0.00417768164 + p * w;
+                p = 0.246640727 + p * w;
                 p = 1.50140941 + p * w;
               } else {
                 w = std::sqrt(w) - 3.0;
-                p = -0.000200214257; p = 0.000100950558 + p * w; p = 0.00134934322 + p * w; p = -0.00367342844 + p * w;
-                p = 0.00573950773 + p * w; p = -0.0076224613 + p * w; p = 0.00943887047 + p * w; p = 1.00167406 + p * w;
+                p = -0.000200214257;
+                p = 0.000100950558 + p * w;
+                p = 0.00134934322 + p * w;
+                p = -0.00367342844 + p * w;
+                p = 0.00573950773 + p * w;
+                p = -0.0076224613 + p * w;
+                p = 0.00943887047 + p * w;
+                p = 1.00167406 + p * w;
                 p = 2.83297682 + p * w;
               }
               double z = p * v;
@@ -389,7 +458,8 @@ void ReduceTyped(int op, const void* x, int x_type, int64_t outer, int64_t n, in
               for (int64_t j = 0; j < n; ++j) acc = WrapMul<Acc>(acc, static_cast<Acc>(row[j * inner]));
               break;
             }
-            case kRMax: case kRMin: {
+            case kRMax:
+            case kRMin: {
               T best = row[0];
               for (int64_t j = 1; j < n && !IsNan(best); ++j) {
                 const T v = row[j * inner];
@@ -400,12 +470,20 @@ void ReduceTyped(int op, const void* x, int x_type, int64_t outer, int64_t n, in
             }
             case kRAny: {
               acc = 0;
-              for (int64_t j = 0; j < n; ++j) if (row[j * inner] != T(0)) { acc = 1; break; }
+              for (int64_t j = 0; j < n; ++j)
+                if (row[j * inner] != T(0)) {
+                  acc = 1;
+                  break;
+                }
               break;
             }
             default: {  // all
               acc = 1;
-              for (int64_t j = 0; j < n; ++j) if (row[j * inner] == T(0)) { acc = 0; break; }
+              for (int64_t j = 0; j < n; ++j)
+                if (row[j * inner] == T(0)) {
+                  acc = 0;
+                  break;
+                }
             }
           }
           py[k] = static_cast<O>(acc);
@@ -458,8 +536,10 @@ void SortTyped(const void* x, int type, int64_t outer, int64_t n, int64_t inner,
           return va < vb;
         };
         auto cmp = [&](int64_t a, int64_t b) { return descending ? less(b, a) : less(a, b); };
-        if (stable) std::stable_sort(order.begin(), order.end(), cmp);
-        else std::sort(order.begin(), order.end(), cmp);
+        if (stable)
+          std::stable_sort(order.begin(), order.end(), cmp);
+        else
+          std::sort(order.begin(), order.end(), cmp);
         for (int64_t j = 0; j < n; ++j) {
           pv[base + j * inner] = at(order[j]);
           indices[base + j * inner] = order[j];
@@ -486,8 +566,8 @@ std::string IndexOffsets(const std::vector<const int64_t*>& idx, const std::vect
   return "";
 }
 
-void GatherRows(const void* src, int type, const int64_t* offsets, int64_t count, const std::vector<int64_t>& rest_shape,
-                const std::vector<int64_t>& rest_strides, void* out) {
+void GatherRows(const void* src, int type, const int64_t* offsets, int64_t count,
+                const std::vector<int64_t>& rest_shape, const std::vector<int64_t>& rest_strides, void* out) {
   const size_t es = ElemSize(type);
   int64_t rest_n = 1;
   for (int64_t s : rest_shape) rest_n *= s;
@@ -537,8 +617,10 @@ void ScatterRows(void* dst, int type, const int64_t* offsets, int64_t count, con
         const T* sr = s + it.RowOffset(row, s_rest);
         const int64_t di = it.Last(rs), si = it.Last(s_rest);
         for (int64_t j = 0; j < it.inner; ++j) {
-          if (accumulate) dr[j * di] = WrapAdd<T>(dr[j * di], sr[j * si]);
-          else dr[j * di] = sr[j * si];
+          if (accumulate)
+            dr[j * di] = WrapAdd<T>(dr[j * di], sr[j * si]);
+          else
+            dr[j * di] = sr[j * si];
         }
       }
     }
@@ -550,8 +632,8 @@ namespace {
 // Walks every position of idx_shape, giving the flat offset into a contiguous tensor of `shape` with the
 // coordinate along `dim` replaced by the index value.
 template <typename F>
-std::string ForIndexed(const std::vector<int64_t>& shape, int dim, const int64_t* idx, const std::vector<int64_t>& idx_shape,
-                       F&& fn) {
+std::string ForIndexed(const std::vector<int64_t>& shape, int dim, const int64_t* idx,
+                       const std::vector<int64_t>& idx_shape, F&& fn) {
   const size_t nd = idx_shape.size();
   int64_t total = 1;
   for (int64_t s : idx_shape) total *= s;
@@ -583,7 +665,8 @@ std::string GatherDim(const void* x, int type, const std::vector<int64_t>& x_sha
     using T = std::remove_pointer_t<decltype(tp)>;
     const T* px = static_cast<const T*>(x);
     T* po = static_cast<T*>(out);
-    return ForIndexed(x_shape, dim, idx, idx_shape, [&](int64_t p, int64_t off, const std::vector<int64_t>&) { po[p] = px[off]; });
+    return ForIndexed(x_shape, dim, idx, idx_shape,
+                      [&](int64_t p, int64_t off, const std::vector<int64_t>&) { po[p] = px[off]; });
   });
 }
 

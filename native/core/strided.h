@@ -29,7 +29,12 @@ void CopyStrided(const Strided& src, const Strided& dst, const std::vector<int64
 
 // Op codes of the typed ops beyond ops.h's BinaryOp (which they extend; numbers shared with lib/native.ts).
 enum TypedBinaryOp : int {
-  kLogicalAnd = 13, kLogicalOr = 14, kLogicalXor = 15, kFloorDivide = 16, kRemainder = 17, kTypedBinaryCount = 18
+  kLogicalAnd = 13,
+  kLogicalOr = 14,
+  kLogicalXor = 15,
+  kFloorDivide = 16,
+  kRemainder = 17,
+  kTypedBinaryCount = 18
 };
 
 // out = a op b elementwise over `shape` (a, b strided, same element type; out contiguous of type
@@ -64,8 +69,8 @@ std::string IndexOffsets(const std::vector<const int64_t*>& idx, const std::vect
                          const std::vector<int64_t>& strides, int64_t base, int64_t count, int64_t* offsets);
 
 // Gathers rows: out[r, j...] = src[offsets[r] + j . rest_strides] for r < count, j over rest_shape.
-void GatherRows(const void* src, int type, const int64_t* offsets, int64_t count, const std::vector<int64_t>& rest_shape,
-                const std::vector<int64_t>& rest_strides, void* out);
+void GatherRows(const void* src, int type, const int64_t* offsets, int64_t count,
+                const std::vector<int64_t>& rest_shape, const std::vector<int64_t>& rest_strides, void* out);
 // Scatters rows: dst[offsets[r] + j . rest_strides] = (or +=, accumulate) src[r, j...] (src strided
 // over [count, rest...], so a broadcast value has stride 0).
 void ScatterRows(void* dst, int type, const int64_t* offsets, int64_t count, const std::vector<int64_t>& rest_shape,

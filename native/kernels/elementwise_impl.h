@@ -8,8 +8,16 @@
 // The transcendental functions are Cephes-style polynomials (<= 2 ulp in their ranges) so the
 // loops vectorize; libm calls would not.
 
-static inline float BitsToFloat(int32_t i) { float f; std::memcpy(&f, &i, 4); return f; }
-static inline int32_t FloatToBits(float f) { int32_t i; std::memcpy(&i, &f, 4); return i; }
+static inline float BitsToFloat(int32_t i) {
+  float f;
+  std::memcpy(&f, &i, 4);
+  return f;
+}
+static inline int32_t FloatToBits(float f) {
+  int32_t i;
+  std::memcpy(&i, &f, 4);
+  return i;
+}
 static inline float Fmax(float a, float b) { return a > b ? a : b; }
 static inline float Fmin(float a, float b) { return a < b ? a : b; }
 // c ? a : b as a bitwise blend. Clamps written as (x > lo ? x : lo) are min/max patterns that GCC
@@ -123,7 +131,12 @@ static inline float ApplyUnary(int op, float v) {
 }
 
 // One loop per op so each vectorizes on its own.
-#define TL_UNARY_LOOP(EXPR) for (int64_t i = 0; i < n; ++i) { const float v = x[i]; y[i] = (EXPR); } break;
+#define TL_UNARY_LOOP(EXPR)         \
+  for (int64_t i = 0; i < n; ++i) { \
+    const float v = x[i];           \
+    y[i] = (EXPR);                  \
+  }                                 \
+  break;
 
 static void Unary(int op, const float* x, float* y, int64_t n) {
   switch (op) {
@@ -143,9 +156,17 @@ static void Unary(int op, const float* x, float* y, int64_t n) {
 }
 #undef TL_UNARY_LOOP
 
-#define TL_GRAD_LOOP(EXPR) \
-  for (int64_t i = 0; i < n; ++i) { const float xv = x ? x[i] : 0.0f; const float yv = y ? y[i] : 0.0f; \
-    const float g = gy[i]; (void)xv; (void)yv; (void)g; gx[i] = (EXPR); } break;
+#define TL_GRAD_LOOP(EXPR)            \
+  for (int64_t i = 0; i < n; ++i) {   \
+    const float xv = x ? x[i] : 0.0f; \
+    const float yv = y ? y[i] : 0.0f; \
+    const float g = gy[i];            \
+    (void)xv;                         \
+    (void)yv;                         \
+    (void)g;                          \
+    gx[i] = (EXPR);                   \
+  }                                   \
+  break;
 
 static void UnaryBackward(int op, const float* x, const float* y, const float* gy, float* gx, int64_t n) {
   switch (op) {
@@ -172,13 +193,20 @@ static inline float PowF(float a, float b) {
 
 template <int SA, int SB>
 static void BinaryLoop(int op, const float* a, const float* b, float* y, int64_t n) {
-#define TL_BIN(EXPR) for (int64_t i = 0; i < n; ++i) { const float u = a[i * SA], v = b[i * SB]; y[i] = (EXPR); } break;
+#define TL_BIN(EXPR)                          \
+  for (int64_t i = 0; i < n; ++i) {           \
+    const float u = a[i * SA], v = b[i * SB]; \
+    y[i] = (EXPR);                            \
+  }                                           \
+  break;
   switch (op) {
     case kAdd: TL_BIN(u + v)
     case kSub: TL_BIN(u - v)
     case kMul: TL_BIN(u * v)
     case kDiv: TL_BIN(u / v)
-    case kPow: for (int64_t i = 0; i < n; ++i) y[i] = PowF(a[i * SA], b[i * SB]); break;
+    case kPow:
+      for (int64_t i = 0; i < n; ++i) y[i] = PowF(a[i * SA], b[i * SB]);
+      break;
     case kMaximum: TL_BIN((u != u || v != v) ? u + v : (u > v ? u : v))
     case kMinimum: TL_BIN((u != u || v != v) ? u + v : (u < v ? u : v))
     case kEq: TL_BIN(u == v ? 1.0f : 0.0f)
@@ -193,10 +221,14 @@ static void BinaryLoop(int op, const float* a, const float* b, float* y, int64_t
 }
 
 static void Binary(int op, const float* a, int sa, const float* b, int sb, float* y, int64_t n) {
-  if (sa && sb) BinaryLoop<1, 1>(op, a, b, y, n);
-  else if (sa) BinaryLoop<1, 0>(op, a, b, y, n);
-  else if (sb) BinaryLoop<0, 1>(op, a, b, y, n);
-  else BinaryLoop<0, 0>(op, a, b, y, n);
+  if (sa && sb)
+    BinaryLoop<1, 1>(op, a, b, y, n);
+  else if (sa)
+    BinaryLoop<1, 0>(op, a, b, y, n);
+  else if (sb)
+    BinaryLoop<0, 1>(op, a, b, y, n);
+  else
+    BinaryLoop<0, 0>(op, a, b, y, n);
 }
 
 static float ReduceRow(int op, const float* x, int64_t n) {
@@ -224,9 +256,15 @@ static float ReduceRow(int op, const float* x, int64_t n) {
 static void ReduceAccumulate(int op, const float* x, float* acc, int64_t n) {
   switch (op) {
     case kSum:
-    case kMean: for (int64_t i = 0; i < n; ++i) acc[i] += x[i]; break;
-    case kMax: for (int64_t i = 0; i < n; ++i) acc[i] = (x[i] > acc[i] || x[i] != x[i]) ? x[i] : acc[i]; break;
-    case kMin: for (int64_t i = 0; i < n; ++i) acc[i] = (x[i] < acc[i] || x[i] != x[i]) ? x[i] : acc[i]; break;
+    case kMean:
+      for (int64_t i = 0; i < n; ++i) acc[i] += x[i];
+      break;
+    case kMax:
+      for (int64_t i = 0; i < n; ++i) acc[i] = (x[i] > acc[i] || x[i] != x[i]) ? x[i] : acc[i];
+      break;
+    case kMin:
+      for (int64_t i = 0; i < n; ++i) acc[i] = (x[i] < acc[i] || x[i] != x[i]) ? x[i] : acc[i];
+      break;
     default: break;
   }
 }
@@ -239,7 +277,11 @@ static void SoftmaxRow(const float* x, float* y, int64_t n, bool log) {
   const float m = ReduceRow(kMax, x, n);
   // Subtracting the max keeps exp from overflowing (the numerically stable form PyTorch uses).
   float s = 0;
-  for (int64_t i = 0; i < n; ++i) { const float e = ExpF(x[i] - m); y[i] = e; s += e; }
+  for (int64_t i = 0; i < n; ++i) {
+    const float e = ExpF(x[i] - m);
+    y[i] = e;
+    s += e;
+  }
   if (log) {
     const float ls = LogF(s) + m;
     for (int64_t i = 0; i < n; ++i) y[i] = x[i] - ls;

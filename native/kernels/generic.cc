@@ -10,9 +10,15 @@
 namespace torchlet {
 namespace scalar {
 #include "kernels/elementwise_impl.h"
-static inline void CopyRow(float* d, const float* s, int64_t n) { for (int64_t i = 0; i < n; ++i) d[i] = s[i]; }
-static inline void AddRow(float* d, const float* s, int64_t n) { for (int64_t i = 0; i < n; ++i) d[i] += s[i]; }
-static inline void ZeroRow(float* d, int64_t n) { for (int64_t i = 0; i < n; ++i) d[i] = 0.0f; }
+static inline void CopyRow(float* d, const float* s, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) d[i] = s[i];
+}
+static inline void AddRow(float* d, const float* s, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) d[i] += s[i];
+}
+static inline void ZeroRow(float* d, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) d[i] = 0.0f;
+}
 #include "kernels/nn_impl.h"
 
 static void SgemmUkernelIndirect(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,

@@ -32,8 +32,10 @@ static void SgemmUkernelGeneric(int64_t kc, const float* a, const float* b, int6
   }
   for (int i = 0; i < m; ++i) {
     float* cr = c + i * ldc;
-    if (accumulate) for (int j = 0; j < n; ++j) cr[j] += acc[i][j];
-    else for (int j = 0; j < n; ++j) cr[j] = acc[i][j];
+    if (accumulate)
+      for (int j = 0; j < n; ++j) cr[j] += acc[i][j];
+    else
+      for (int j = 0; j < n; ++j) cr[j] = acc[i][j];
   }
 }
 
@@ -53,8 +55,10 @@ static void SgemmUkernelIndirectGeneric(int64_t kc, const float* a, const float*
   }
   for (int i = 0; i < m; ++i) {
     float* cr = c + i * ldc;
-    if (accumulate) for (int j = 0; j < n; ++j) cr[j] += acc[i][j];
-    else for (int j = 0; j < n; ++j) cr[j] = acc[i][j];
+    if (accumulate)
+      for (int j = 0; j < n; ++j) cr[j] += acc[i][j];
+    else
+      for (int j = 0; j < n; ++j) cr[j] = acc[i][j];
   }
 }
 
@@ -68,8 +72,8 @@ static inline float DotGeneric(const float* x, const float* y, int64_t k) {
   return s + ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-static inline void SgemmDotGeneric(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
-                            int64_t ldb, float beta, float* c, int64_t ldc) {
+static inline void SgemmDotGeneric(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                                   const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
       const float d = alpha * DotGeneric(a + i * lda, b + j * ldb, k);
@@ -78,8 +82,9 @@ static inline void SgemmDotGeneric(int64_t m, int64_t n, int64_t k, float alpha,
     }
 }
 
-[[maybe_unused]] static void SgemmDotIndirectGeneric(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-                                    const float* const* brows, float beta, float* c, int64_t ldc) {
+[[maybe_unused]] static void SgemmDotIndirectGeneric(int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                                                     int64_t lda, const float* const* brows, float beta, float* c,
+                                                     int64_t ldc) {
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
       const float d = alpha * DotGeneric(a + i * lda, brows[j], k);
@@ -90,8 +95,8 @@ static inline void SgemmDotGeneric(int64_t m, int64_t n, int64_t k, float alpha,
 
 // Max pooling of one plane (see KernelTable::maxpool2d_plane). PyTorch's order: taps row-major,
 // a later tap replaces the running max when strictly greater or NaN.
-static void MaxPool2dPlane(const float* x, int64_t h, int64_t w, float* y, int32_t* idx, int64_t oh, int64_t ow,
-                           int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+static void MaxPool2dPlane(const float* x, int64_t h, int64_t w, float* y, int32_t* idx, int64_t oh, int64_t ow, int kh,
+                           int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
   if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 && 2 * ow <= w &&
       2 * oh <= h) {
     // The common 2x2/2 case: branch-free so it vectorizes.
@@ -108,11 +113,14 @@ static void MaxPool2dPlane(const float* x, int64_t h, int64_t w, float* y, int32
           float m = a;
           int32_t k = 0;
           bool t = (b > m) | (b != b);
-          m = t ? b : m; k = t ? 1 : k;
+          m = t ? b : m;
+          k = t ? 1 : k;
           t = (c > m) | (c != c);
-          m = t ? c : m; k = t ? wi : k;
+          m = t ? c : m;
+          k = t ? wi : k;
           t = (d > m) | (d != d);
-          m = t ? d : m; k = t ? wi + 1 : k;
+          m = t ? d : m;
+          k = t ? wi + 1 : k;
           yr[ox] = m;
           ir[ox] = base + 2 * static_cast<int32_t>(ox) + k;
         }

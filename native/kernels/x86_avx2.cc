@@ -56,7 +56,7 @@ static inline __m256i TailMask(int n) {
 // 6x16 register tile: 12 ymm accumulators, 2 for the B row, 1 broadcast.
 template <int MR, bool kFullN, bool kIndirect = false>
 static inline void UkernelX16(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
-                               int n, bool accumulate, const float* const* brows = nullptr) {
+                              int n, bool accumulate, const float* const* brows = nullptr) {
   __m256 c0[MR], c1[MR];
 #pragma GCC unroll 6
   for (int i = 0; i < MR; ++i) {
@@ -108,26 +108,34 @@ static inline void UkernelX16(int64_t kc, const float* a, const float* b, int64_
 
 static void SgemmUkernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m, int n,
                          bool acc) {
-  if (n == kNr) UkernelX16<kMr, true>(kc, a, b, ldb, c, ldc, m, n, acc);
-  else UkernelX16<kMr, false>(kc, a, b, ldb, c, ldc, m, n, acc);
+  if (n == kNr)
+    UkernelX16<kMr, true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else
+    UkernelX16<kMr, false>(kc, a, b, ldb, c, ldc, m, n, acc);
 }
 
 static void SgemmUkernelSmall(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
                               int n, bool acc) {
-  if (n == kNr) UkernelX16<kMrSmall, true>(kc, a, b, ldb, c, ldc, m, n, acc);
-  else UkernelX16<kMrSmall, false>(kc, a, b, ldb, c, ldc, m, n, acc);
+  if (n == kNr)
+    UkernelX16<kMrSmall, true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else
+    UkernelX16<kMrSmall, false>(kc, a, b, ldb, c, ldc, m, n, acc);
 }
 
 static void SgemmUkernelIndirect(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
                                  int64_t ldc, int m, int n, bool acc) {
-  if (n == kNr) UkernelX16<kMr, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
-  else UkernelX16<kMr, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  if (n == kNr)
+    UkernelX16<kMr, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else
+    UkernelX16<kMr, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
 }
 
 static void SgemmUkernelIndirectSmall(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
                                       int64_t ldc, int m, int n, bool acc) {
-  if (n == kNr) UkernelX16<kMrSmall, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
-  else UkernelX16<kMrSmall, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  if (n == kNr)
+    UkernelX16<kMrSmall, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else
+    UkernelX16<kMrSmall, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
 }
 
 static inline float Hsum(__m256 v) {
@@ -169,8 +177,10 @@ static inline void DotMx4(int64_t k, const float* a, int64_t lda, const float* c
 static inline void Dot2x4(int64_t mi, int64_t nj, int64_t k, const float* a, int64_t lda, const float* const* br,
                           float d[2][4]) {
   const float* b[4] = {br[0], br[nj > 1 ? 1 : 0], br[nj > 2 ? 2 : 0], br[nj > 3 ? 3 : 0]};
-  if (mi > 1) DotMx4<2>(k, a, lda, b, d);
-  else DotMx4<1>(k, a, lda, b, d);
+  if (mi > 1)
+    DotMx4<2>(k, a, lda, b, d);
+  else
+    DotMx4<1>(k, a, lda, b, d);
 }
 
 static void DotBlocks(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,

@@ -57,14 +57,16 @@ static inline void ZeroRow(float* d, int64_t n) {
 
 constexpr int kMr = 14, kNr = 32, kMrSmall = 8;
 
-static inline __mmask16 TailMask(int n) { return n >= 16 ? static_cast<__mmask16>(0xFFFF) : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1); }
+static inline __mmask16 TailMask(int n) {
+  return n >= 16 ? static_cast<__mmask16>(0xFFFF) : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1);
+}
 
 // 14x32 register tile: 28 zmm accumulators, 2 zmm for the B row, A values broadcast from memory
 // (folded into the FMA). N tails use masked loads/stores; M tails skip rows.
 // B rows either strided (ldb) or through a row-pointer table (brows[p] + ldb as the offset).
 template <int MR, bool kFullN, bool kIndirect = false>
 static inline void UkernelX32(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
-                                int n, bool accumulate, const float* const* brows = nullptr) {
+                              int n, bool accumulate, const float* const* brows = nullptr) {
   __m512 c0[MR], c1[MR];
 #pragma GCC unroll 14
   for (int i = 0; i < MR; ++i) {
@@ -143,30 +145,42 @@ static inline void UkernelX16(int64_t kc, const float* a, const float* b, int64_
 
 static void SgemmUkernel(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m, int n,
                          bool acc) {
-  if (n == kNr) UkernelX32<kMr, true>(kc, a, b, ldb, c, ldc, m, n, acc);
-  else if (n <= 16) UkernelX16<kMr>(kc, a, b, ldb, c, ldc, m, n, acc);
-  else UkernelX32<kMr, false>(kc, a, b, ldb, c, ldc, m, n, acc);
+  if (n == kNr)
+    UkernelX32<kMr, true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else if (n <= 16)
+    UkernelX16<kMr>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else
+    UkernelX32<kMr, false>(kc, a, b, ldb, c, ldc, m, n, acc);
 }
 
 static void SgemmUkernelSmall(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m,
                               int n, bool acc) {
-  if (n == kNr) UkernelX32<kMrSmall, true>(kc, a, b, ldb, c, ldc, m, n, acc);
-  else if (n <= 16) UkernelX16<kMrSmall>(kc, a, b, ldb, c, ldc, m, n, acc);
-  else UkernelX32<kMrSmall, false>(kc, a, b, ldb, c, ldc, m, n, acc);
+  if (n == kNr)
+    UkernelX32<kMrSmall, true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else if (n <= 16)
+    UkernelX16<kMrSmall>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else
+    UkernelX32<kMrSmall, false>(kc, a, b, ldb, c, ldc, m, n, acc);
 }
 
 static void SgemmUkernelIndirect(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
                                  int64_t ldc, int m, int n, bool acc) {
-  if (n == kNr) UkernelX32<kMr, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
-  else if (n <= 16) UkernelX16<kMr, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
-  else UkernelX32<kMr, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  if (n == kNr)
+    UkernelX32<kMr, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else if (n <= 16)
+    UkernelX16<kMr, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else
+    UkernelX32<kMr, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
 }
 
 static void SgemmUkernelIndirectSmall(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
                                       int64_t ldc, int m, int n, bool acc) {
-  if (n == kNr) UkernelX32<kMrSmall, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
-  else if (n <= 16) UkernelX16<kMrSmall, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
-  else UkernelX32<kMrSmall, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  if (n == kNr)
+    UkernelX32<kMrSmall, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else if (n <= 16)
+    UkernelX16<kMrSmall, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else
+    UkernelX32<kMrSmall, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
 }
 
 // In-register 16x16 transpose: on return r[c] holds column c of the input rows.
@@ -185,7 +199,8 @@ static inline void Transpose16x16(__m512 r[16]) {
   // u[4g + j], 128-bit lane L, holds column 4L + j of rows 4g..4g+3.
   for (int j = 0; j < 4; ++j) {
     const __m512 v = _mm512_shuffle_f32x4(u[j], u[4 + j], 0x88), w = _mm512_shuffle_f32x4(u[j], u[4 + j], 0xdd);
-    const __m512 v2 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0x88), w2 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0xdd);
+    const __m512 v2 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0x88),
+                 w2 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0xdd);
     r[j] = _mm512_shuffle_f32x4(v, v2, 0x88);
     r[j + 8] = _mm512_shuffle_f32x4(v, v2, 0xdd);
     r[j + 4] = _mm512_shuffle_f32x4(w, w2, 0x88);
@@ -232,9 +247,11 @@ static void MaxPool2dPlane512(const float* x, int64_t h, int64_t w, float* y, in
     // oy+1 in lanes 8..15 (the even/odd permutes pick from both loads), compressed to the 2*ow
     // contiguous outputs of the two rows. A row per step would leave 11 of 16 lanes idle.
     const __mmask16 ml = TailMask(static_cast<int>(2 * ow));
-    const __mmask16 keep = static_cast<__mmask16>(RowMask(ow) | (RowMask(ow) << 8)), mo = TailMask(static_cast<int>(2 * ow));
-    const __m512i base2 = _mm512_add_epi32(_mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14),
-                                           _mm512_mask_set1_epi32(_mm512_setzero_si512(), 0xFF00, static_cast<int>(2 * w)));
+    const __mmask16 keep = static_cast<__mmask16>(RowMask(ow) | (RowMask(ow) << 8)),
+                    mo = TailMask(static_cast<int>(2 * ow));
+    const __m512i base2 =
+        _mm512_add_epi32(_mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14),
+                         _mm512_mask_set1_epi32(_mm512_setzero_si512(), 0xFF00, static_cast<int>(2 * w)));
     for (; oy_first + 2 <= oh; oy_first += 2) {
       const int64_t oy = oy_first;
       const float* r0 = x + 2 * oy * w;
@@ -275,16 +292,21 @@ static void MaxPool2dPlane512(const float* x, int64_t h, int64_t w, float* y, in
       m = _mm512_mask_blend_ps(tc, m, c);
       const __mmask16 td = _mm512_cmp_ps_mask(d, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(d, d, _CMP_UNORD_Q);
       m = _mm512_mask_blend_ps(td, m, d);
-      if (full) _mm512_storeu_ps(yr + ox, m);
-      else _mm512_mask_storeu_ps(yr + ox, mo, m);
+      if (full)
+        _mm512_storeu_ps(yr + ox, m);
+      else
+        _mm512_mask_storeu_ps(yr + ox, mo, m);
       if (idx) {
         __m512i k = _mm512_setzero_si512();
         k = _mm512_mask_blend_epi32(tb, k, k1);
         k = _mm512_mask_blend_epi32(tc, k, kw0);
         k = _mm512_mask_blend_epi32(td, k, kw1);
-        const __m512i v = _mm512_add_epi32(_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(2 * oy * w + 2 * ox)), lane2), k);
-        if (full) _mm512_storeu_si512(idx + oy * ow + ox, v);
-        else _mm512_mask_storeu_epi32(idx + oy * ow + ox, mo, v);
+        const __m512i v =
+            _mm512_add_epi32(_mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(2 * oy * w + 2 * ox)), lane2), k);
+        if (full)
+          _mm512_storeu_si512(idx + oy * ow + ox, v);
+        else
+          _mm512_mask_storeu_epi32(idx + oy * ow + ox, mo, v);
       }
     };
     for (; ox + 16 <= ow; ox += 16)
@@ -354,17 +376,23 @@ static void Unary512(int op, const float* x, float* y, int64_t n) {
 template <int MR>
 static void UkernelRows(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int m, int n,
                         bool acc) {
-  if (n == kNr) UkernelX32<MR, true>(kc, a, b, ldb, c, ldc, m, n, acc);
-  else if (n <= 16) UkernelX16<MR>(kc, a, b, ldb, c, ldc, m, n, acc);
-  else UkernelX32<MR, false>(kc, a, b, ldb, c, ldc, m, n, acc);
+  if (n == kNr)
+    UkernelX32<MR, true>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else if (n <= 16)
+    UkernelX16<MR>(kc, a, b, ldb, c, ldc, m, n, acc);
+  else
+    UkernelX32<MR, false>(kc, a, b, ldb, c, ldc, m, n, acc);
 }
 
 template <int MR>
 static void UkernelIndirectRows(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,
                                 int64_t ldc, int m, int n, bool acc) {
-  if (n == kNr) UkernelX32<MR, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
-  else if (n <= 16) UkernelX16<MR, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
-  else UkernelX32<MR, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  if (n == kNr)
+    UkernelX32<MR, true, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else if (n <= 16)
+    UkernelX16<MR, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
+  else
+    UkernelX32<MR, false, true>(kc, a, nullptr, boff, c, ldc, m, n, acc, brows);
 }
 
 // Skinny GEMM with B transposed (C = A B^T, both row-major along K): 4x4 blocks of dot products,
@@ -405,7 +433,7 @@ static inline void DotMx4(int64_t nj, int64_t k, const float* a, int64_t lda, co
 // per 24 FMAs instead of 14, for the 6-output-channel weight gradients of small convs.
 static inline void Dot6x4(int64_t mi, int64_t nj, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
                           float d[6][4], const float* const* brows = nullptr) {
-  float (*d4)[4] = d;
+  float(*d4)[4] = d;
   switch (mi) {
     case 1: return DotMx4<1>(nj, k, a, lda, b, ldb, d4, brows);
     case 2: return DotMx4<2>(nj, k, a, lda, b, ldb, d4, brows);
