@@ -56,6 +56,16 @@ int ArgValue(const Info& info, size_t i, const char* op, const char* name, const
 // A step writes a value no step wrote before, and never the input.
 void CheckOutput(Napi::Env env, const char* op, int out) { Require(env, out > 0, op, "a step cannot write the input"); }
 
+// A step of `kind` reading the value at info[at] and writing the one at info[at + 1] (never the input).
+PlanStep NewStep(const Info& info, const char* op, const Plan& p, PlanStepKind kind, size_t at) {
+  PlanStep s{};
+  s.kind = kind;
+  s.in = ArgValue(info, at, op, "input", p);
+  s.out = ArgValue(info, at + 1, op, "output", p);
+  CheckOutput(info.Env(), op, s.out);
+  return s;
+}
+
 std::vector<float> CopyF32(const F32& a) { return std::vector<float>(a.data, a.data + a.length); }
 
 // info[i..i+2]: an activation code (-1: none) and its two parameters, for a fused or kAct step.
@@ -83,11 +93,7 @@ Napi::Value PlanConv(const Info& info) {
   const char* op = "planConv";
   Napi::Env env = info.Env();
   Plan& p = ArgPlan(info, op, true);
-  PlanStep s{};
-  s.kind = PlanStepKind::kConv;
-  s.in = ArgValue(info, 1, op, "input", p);
-  s.out = ArgValue(info, 2, op, "output", p);
-  CheckOutput(env, op, s.out);
+  PlanStep s = NewStep(info, op, p, PlanStepKind::kConv, 1);
   s.conv = CheckedConvParams(info, 3, op);
   Require(env, s.conv.n == 1, op, "params must describe one sample (n = 1)");
   F32 w = ArgF32(info, 4, op, "weight"), b = ArgF32(info, 5, op, "bias", true);
@@ -108,12 +114,8 @@ Napi::Value PlanPool(const Info& info) {
   const char* op = "planPool";
   Napi::Env env = info.Env();
   Plan& p = ArgPlan(info, op, true);
-  PlanStep s{};
   const int64_t kind = ArgInt(info, 1, op, "kind", 0, 1);
-  s.kind = kind == 0 ? PlanStepKind::kMaxPool : PlanStepKind::kAvgPool;
-  s.in = ArgValue(info, 2, op, "input", p);
-  s.out = ArgValue(info, 3, op, "output", p);
-  CheckOutput(env, op, s.out);
+  PlanStep s = NewStep(info, op, p, kind == 0 ? PlanStepKind::kMaxPool : PlanStepKind::kAvgPool, 2);
   s.pool = CheckedPoolParams(info, 4, op);
   RequireLen(env, op, "input value", p.ValueSize(s.in), Vol(env, op, {s.pool.planes, s.pool.h, s.pool.w}));
   RequireLen(env, op, "output value", p.ValueSize(s.out), Vol(env, op, {s.pool.planes, s.pool.oh, s.pool.ow}));
@@ -126,11 +128,7 @@ Napi::Value PlanAdaptiveAvg(const Info& info) {
   const char* op = "planAdaptiveAvg";
   Napi::Env env = info.Env();
   Plan& p = ArgPlan(info, op, true);
-  PlanStep s{};
-  s.kind = PlanStepKind::kAdaptiveAvg;
-  s.in = ArgValue(info, 1, op, "input", p);
-  s.out = ArgValue(info, 2, op, "output", p);
-  CheckOutput(env, op, s.out);
+  PlanStep s = NewStep(info, op, p, PlanStepKind::kAdaptiveAvg, 1);
   s.a = ArgInt(info, 3, op, "channels", 1, kMaxInt);
   s.b = ArgInt(info, 4, op, "h", 1, kMaxInt);
   s.c = ArgInt(info, 5, op, "w", 1, kMaxInt);
@@ -148,11 +146,7 @@ Napi::Value PlanLinear(const Info& info) {
   const char* op = "planLinear";
   Napi::Env env = info.Env();
   Plan& p = ArgPlan(info, op, true);
-  PlanStep s{};
-  s.kind = PlanStepKind::kLinear;
-  s.in = ArgValue(info, 1, op, "input", p);
-  s.out = ArgValue(info, 2, op, "output", p);
-  CheckOutput(env, op, s.out);
+  PlanStep s = NewStep(info, op, p, PlanStepKind::kLinear, 1);
   s.a = ArgInt(info, 3, op, "rows", 1, kMaxInt);
   s.b = ArgInt(info, 4, op, "inFeatures", 1, kMaxInt);
   s.c = ArgInt(info, 5, op, "outFeatures", 1, kMaxInt);
@@ -173,11 +167,7 @@ Napi::Value PlanAffine(const Info& info) {
   const char* op = "planAffine";
   Napi::Env env = info.Env();
   Plan& p = ArgPlan(info, op, true);
-  PlanStep s{};
-  s.kind = PlanStepKind::kAffine;
-  s.in = ArgValue(info, 1, op, "input", p);
-  s.out = ArgValue(info, 2, op, "output", p);
-  CheckOutput(env, op, s.out);
+  PlanStep s = NewStep(info, op, p, PlanStepKind::kAffine, 1);
   s.a = ArgInt(info, 3, op, "channels", 1, kMaxInt);
   s.b = ArgInt(info, 4, op, "hw", 1, int64_t(1) << 40);
   F32 k = ArgF32(info, 5, op, "scale"), t = ArgF32(info, 6, op, "shift");
@@ -215,11 +205,7 @@ Napi::Value PlanRelu(const Info& info) {
   const char* op = "planRelu";
   Napi::Env env = info.Env();
   Plan& p = ArgPlan(info, op, true);
-  PlanStep s{};
-  s.kind = PlanStepKind::kRelu;
-  s.in = ArgValue(info, 1, op, "input", p);
-  s.out = ArgValue(info, 2, op, "output", p);
-  CheckOutput(env, op, s.out);
+  PlanStep s = NewStep(info, op, p, PlanStepKind::kRelu, 1);
   RequireLen(env, op, "output value", p.ValueSize(s.out), p.ValueSize(s.in));
   p.AddStep(std::move(s));
   return env.Undefined();
@@ -229,11 +215,7 @@ Napi::Value PlanAct(const Info& info) {
   const char* op = "planAct";
   Napi::Env env = info.Env();
   Plan& p = ArgPlan(info, op, true);
-  PlanStep s{};
-  s.kind = PlanStepKind::kAct;
-  s.in = ArgValue(info, 1, op, "input", p);
-  s.out = ArgValue(info, 2, op, "output", p);
-  CheckOutput(env, op, s.out);
+  PlanStep s = NewStep(info, op, p, PlanStepKind::kAct, 1);
   RequireLen(env, op, "output value", p.ValueSize(s.out), p.ValueSize(s.in));
   ArgAct(info, 3, op, s, true);
   p.AddStep(std::move(s));
