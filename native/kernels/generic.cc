@@ -19,6 +19,17 @@ static inline void AddRow(float* d, const float* s, int64_t n) {
 static inline void ZeroRow(float* d, int64_t n) {
   for (int64_t i = 0; i < n; ++i) d[i] = 0.0f;
 }
+// Max pooling, one tap over a block of output columns: v = src[j * sw] replaces m[j] (and its index
+// base + j * sw in k[j], when k is given) when greater or NaN, PyTorch's rule.
+static inline void MaxTapBlock(const float* src, int64_t sw, int64_t n, int32_t base, float* m, int32_t* k) {
+  for (int64_t j = 0; j < n; ++j) {
+    const float v = src[j * sw];
+    if (v > m[j] || v != v) {
+      m[j] = v;
+      if (k) k[j] = base + static_cast<int32_t>(j * sw);
+    }
+  }
+}
 #include "kernels/nn_impl.h"
 
 static void SgemmUkernelIndirect(int64_t kc, const float* a, const float* const* brows, int64_t boff, float* c,

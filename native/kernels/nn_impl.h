@@ -138,32 +138,67 @@ static void MaxPool2dPlane(const float* x, int64_t h, int64_t w, float* y, int32
     return;
   }
   const float ninf = -BitsToFloat(0x7f800000);
+  // Output columns whose whole window is inside the row, [cx0, cx1): run tap by tap over blocks of
+  // columns (MaxTapBlock, vector code from the including ISA file); the
+  // edge columns take the scalar loop. Both start from -inf and the first valid tap, and visit the
+  // taps in the same order, so they agree with PyTorch bit for bit (NaN and ties included).
+  int64_t cx0 = pw <= 0 ? 0 : (pw + sw - 1) / sw;
+  int64_t cx1 = w - 1 - static_cast<int64_t>(kw - 1) * dw + pw;
+  cx1 = cx1 < 0 ? 0 : cx1 / sw + 1;
+  cx1 = cx1 < ow ? cx1 : ow;
+  cx0 = cx0 < cx1 ? cx0 : cx1;
   for (int64_t oy = 0; oy < oh; ++oy) {
     int64_t y0 = oy * sh - ph;
     int64_t ky0 = 0;
     while (y0 + ky0 * dh < 0) ++ky0;
+    int64_t ky1 = ky0;
+    while (ky1 < kh && y0 + ky1 * dh < h) ++ky1;
+    float* yr = y + oy * ow;
+    int32_t* ir = idx ? idx + oy * ow : nullptr;
+    constexpr int64_t kBlock = 64;
+    for (int64_t b0 = cx0; b0 < cx1; b0 += kBlock) {
+      const int64_t bn = cx1 - b0 < kBlock ? cx1 - b0 : kBlock;
+      float m[kBlock];
+      int32_t k[kBlock];
+      for (int64_t j = 0; j < bn; ++j) {
+        m[j] = ninf;
+        k[j] = static_cast<int32_t>((y0 + ky0 * dh) * w + (b0 + j) * sw - pw);
+      }
+      for (int64_t ky = ky0; ky < ky1; ++ky) {
+        const int64_t yy = y0 + ky * dh;
+        for (int64_t kx = 0; kx < kw; ++kx) {
+          const int64_t off = kx * dw - pw;
+          const float* src = x + yy * w + b0 * sw + off;
+          const int32_t base = static_cast<int32_t>(yy * w + b0 * sw + off);
+          MaxTapBlock(src, sw, bn, base, m, ir ? k : nullptr);
+        }
+      }
+      for (int64_t j = 0; j < bn; ++j) yr[b0 + j] = m[j];
+      if (ir)
+        for (int64_t j = 0; j < bn; ++j) ir[b0 + j] = k[j];
+    }
     for (int64_t ox = 0; ox < ow; ++ox) {
+      if (ox == cx0) ox = cx1;
+      if (ox >= ow) break;
       int64_t x0 = ox * sw - pw;
       int64_t kx0 = 0;
       while (x0 + kx0 * dw < 0) ++kx0;
-      float m = ninf;
+      float mv = ninf;
       int64_t best = (y0 + ky0 * dh) * w + (x0 + kx0 * dw);
-      for (int64_t ky = ky0; ky < kh; ++ky) {
-        const int64_t yy = y0 + ky * dh;
-        if (yy >= h) break;
-        const float* row = x + yy * w;
+      for (int64_t ky = ky0; ky < ky1; ++ky) {
+        const float* row = x + (y0 + ky * dh) * w;
         for (int64_t kx = kx0; kx < kw; ++kx) {
           const int64_t xx = x0 + kx * dw;
           if (xx >= w) break;
           const float v = row[xx];
-          if (v > m || v != v) {
-            m = v;
-            best = yy * w + xx;
+          if (v > mv || v != v) {
+            mv = v;
+            best = (y0 + ky * dh) * w + xx;
           }
         }
       }
-      y[oy * ow + ox] = m;
-      if (idx) idx[oy * ow + ox] = static_cast<int32_t>(best);
+      yr[ox] = mv;
+      if (ir) ir[ox] = static_cast<int32_t>(best);
     }
   }
 }

@@ -43,6 +43,41 @@ static inline void ZeroRow(float* d, int64_t n) {
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(d + i, _mm256_setzero_ps());
   if (i < n) _mm256_maskstore_ps(d + i, RowMask(n - i), _mm256_setzero_ps());
 }
+// Max pooling, one tap over a block of output columns: v = src[j * sw] replaces m[j] (and its index
+// base + j * sw in k[j], when k is given) when greater or NaN, PyTorch's rule. Strides 1 and 2 are
+// vector loads (stride 2 de-interleaved; never read past src[(n-1) * sw]); the rest is scalar.
+static inline void MaxTapBlock(const float* src, int64_t sw, int64_t n, int32_t base, float* m, int32_t* k) {
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  int64_t j = 0;
+  auto update = [&](__m256 v) {
+    const __m256 mv = _mm256_loadu_ps(m + j);
+    const __m256 t = _mm256_or_ps(_mm256_cmp_ps(v, mv, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    _mm256_storeu_ps(m + j, _mm256_blendv_ps(mv, v, t));
+    if (k) {
+      const __m256i idx = _mm256_add_epi32(_mm256_set1_epi32(base + static_cast<int32_t>(j * sw)),
+                                           _mm256_mullo_epi32(lanes, _mm256_set1_epi32(static_cast<int>(sw))));
+      const __m256i kv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(k + j));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(k + j),
+                          _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(kv), _mm256_castsi256_ps(idx), t)));
+    }
+  };
+  if (sw == 1) {
+    for (; j + 8 <= n; j += 8) update(_mm256_loadu_ps(src + j));
+  } else if (sw == 2) {
+    for (; j + 8 < n; j += 8) {
+      const __m256 a = _mm256_loadu_ps(src + 2 * j), b = _mm256_loadu_ps(src + 2 * j + 8);
+      const __m256 e = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));  // a0 a2 b0 b2 | a4 a6 b4 b6
+      update(_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0))));
+    }
+  }
+  for (; j < n; ++j) {
+    const float v = src[j * sw];
+    if (v > m[j] || v != v) {
+      m[j] = v;
+      if (k) k[j] = base + static_cast<int32_t>(j * sw);
+    }
+  }
+}
 #include "kernels/nn_impl.h"
 
 constexpr int kMr = 6, kNr = 16, kMrSmall = 4;

@@ -53,6 +53,33 @@ static inline void ZeroRow(float* d, int64_t n) {
   for (; i + 16 <= n; i += 16) _mm512_storeu_ps(d + i, _mm512_setzero_ps());
   if (i < n) _mm512_mask_storeu_ps(d + i, RowMask(n - i), _mm512_setzero_ps());
 }
+// Max pooling, one tap over a block of output columns: v = src[j * sw] replaces m[j] (and its index
+// base + j * sw in k[j], when k is given) when greater or NaN, PyTorch's rule. Stride 2 de-interleaves
+// two loads; the last vector of a block and other strides gather (no read past src[(n-1) * sw]).
+static inline void MaxTapBlock(const float* src, int64_t sw, int64_t n, int32_t base, float* m, int32_t* k) {
+  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i step = _mm512_mullo_epi32(lanes, _mm512_set1_epi32(static_cast<int>(sw)));
+  auto update = [&](int64_t j, __m512 v, __mmask16 valid) {
+    const __m512 mv = _mm512_maskz_loadu_ps(valid, m + j);
+    const __mmask16 t = (_mm512_cmp_ps_mask(v, mv, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q)) & valid;
+    _mm512_mask_storeu_ps(m + j, t, v);
+    if (k)
+      _mm512_mask_storeu_epi32(k + j, t,
+                               _mm512_add_epi32(_mm512_set1_epi32(base + static_cast<int32_t>(j * sw)), step));
+  };
+  int64_t j = 0;
+  if (sw == 1) {
+    for (; j + 16 <= n; j += 16) update(j, _mm512_loadu_ps(src + j), 0xFFFF);
+  } else if (sw == 2) {
+    for (; j + 16 < n; j += 16)
+      update(j, _mm512_permutex2var_ps(_mm512_loadu_ps(src + 2 * j), even, _mm512_loadu_ps(src + 2 * j + 16)), 0xFFFF);
+  }
+  for (; j < n; j += 16) {
+    const __mmask16 valid = RowMask(n - j < 16 ? n - j : 16);
+    update(j, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, step, src + j * sw, 4), valid);
+  }
+}
 #include "kernels/nn_impl.h"
 
 constexpr int kMr = 14, kNr = 32, kMrSmall = 8;

@@ -48,9 +48,19 @@ const pools = {
   max2x2: [6, 17, 18, 8, 9, 2, 2, 2, 2, 0, 0, 1, 1, 0, 0],
   max3s2p1: [4, 13, 13, 7, 7, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0],
   maxDil: [3, 11, 9, 4, 3, 3, 2, 2, 3, 1, 1, 2, 2, 0, 0],
+  // Wide rows reach the vector loops of the k x k path (full vectors, stride-2 de-interleave, gathers).
+  max3s2p1Wide: [3, 9, 77, 5, 39, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0],
+  max3s1Wide: [2, 6, 70, 4, 68, 3, 3, 1, 1, 0, 0, 1, 1, 0, 0],
+  max3s3Wide: [2, 10, 100, 3, 33, 3, 3, 3, 3, 0, 0, 1, 1, 0, 0],
 };
 for (const [name, p] of Object.entries(pools)) {
-  const x = rnd(p[0] * p[1] * p[2], seed++), y = new Float32Array(p[0] * p[3] * p[4]), idx = new Int32Array(y.length);
+  const x = rnd(p[0] * p[1] * p[2], seed++);
+  if (name.endsWith('Wide')) {
+    // Ties and NaNs: the first maximum (or NaN) in PyTorch's tap order must win on every path.
+    for (let i = 0; i < x.length; i++) x[i] = Math.round(x[i] * 3) / 3;
+    for (let i = 5; i < x.length; i += 97) x[i] = NaN;
+  }
+  const y = new Float32Array(p[0] * p[3] * p[4]), idx = new Int32Array(y.length);
   native.maxPool2d(x, p, y, idx);
   put(`pool_${name}`, y);
   put(`pool_${name}_idx`, idx);
